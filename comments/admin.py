@@ -1,0 +1,161 @@
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import moderation
+from .models import Comment, WordList
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Opens on the queue (pending); every other status, and all, one click away."""
+
+    title = _("status")
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [(self.ALL, _("All")), *Comment.Status.choices]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def value(self):
+        return super().value() or Comment.Status.PENDING
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+def _transition(function, done):
+    """An admin action that runs one moderation transition and says how many comments it moved."""
+
+    def action(modeladmin, request, queryset):
+        changed = function(queryset, request.user)
+        modeladmin.message_user(request, ngettext(done[0], done[1], changed) % {"count": changed})
+
+    return action
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = [
+        "author_name",
+        "rendered_body",
+        "author_email",
+        "author_url",
+        "ip_address",
+        "article",
+        "in_reply_to",
+        "status",
+        "submitted_at",
+        "view_on_site_link",
+    ]
+    list_display_links = ["author_name"]
+    list_filter = [StatusFilter, "article"]
+    list_select_related = ["article", "parent"]
+    search_fields = ["author_name", "author_email", "body", "=ip_address"]
+    date_hierarchy = "submitted_at"
+    ordering = ["-submitted_at", "-pk"]
+    show_facets = admin.ShowFacets.ALWAYS
+    list_per_page = 50
+    readonly_fields = [
+        "article",
+        "parent",
+        "rendered_body",
+        "submitted_at",
+        "ip_address",
+        "user_agent",
+        "moderated_by",
+        "moderated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["status", "article", "parent", "rendered_body"]}),
+        (_("Author"), {"fields": ["author_name", "author_email", "author_url"]}),
+        (_("Text as typed"), {"fields": ["body"], "classes": ["collapse"]}),
+        (_("Moderation"), {"fields": ["submitted_at", "ip_address", "user_agent", "moderated_by", "moderated_at"]}),
+    ]
+    actions = ["approve", "unapprove", "mark_spam", "trash", "delete_permanently"]
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # replaced by delete_permanently, which keeps counts exact
+        return actions
+
+    @admin.display(description=_("comment (as published)"))
+    def rendered_body(self, comment):
+        return render_to_string("comments/_body.html", {"comment": comment})
+
+    @admin.display(description=_("in reply to"), ordering="parent")
+    def in_reply_to(self, comment):
+        return comment.parent.author_name if comment.parent_id else "—"
+
+    @admin.display(description=_("on site"))
+    def view_on_site_link(self, comment):
+        if not comment.is_approved:
+            return "—"
+        return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), _("View"))
+
+    approve = admin.action(description=_("Approve"), permissions=["moderate"])(
+        _transition(moderation.approve, ("%(count)d comment approved.", "%(count)d comments approved."))
+    )
+    unapprove = admin.action(description=_("Unapprove"), permissions=["moderate"])(
+        _transition(moderation.unapprove, ("%(count)d comment unapproved.", "%(count)d comments unapproved."))
+    )
+    mark_spam = admin.action(description=_("Mark as spam"), permissions=["moderate"])(
+        _transition(moderation.mark_spam, ("%(count)d comment marked as spam.", "%(count)d comments marked as spam."))
+    )
+    trash = admin.action(description=_("Move to trash"), permissions=["moderate"])(
+        _transition(moderation.trash, ("%(count)d comment moved to trash.", "%(count)d comments moved to trash."))
+    )
+
+    @admin.action(description=_("Delete permanently"), permissions=["delete"])
+    def delete_permanently(self, request, queryset):
+        deleted = moderation.delete(queryset)
+        self.message_user(request, ngettext("%(count)d comment deleted.", "%(count)d comments deleted.", deleted) % {"count": deleted})
+
+    def save_model(self, request, obj, form, change):
+        """Edits save as usual; a status change goes through the moderation transition."""
+        new_status = obj.status
+        if "status" in form.changed_data:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:
+            moderation.set_status(Comment.objects.filter(pk=obj.pk), new_status, request.user)
+
+    def delete_model(self, request, obj):
+        moderation.delete(Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        moderation.delete(queryset)
+
+
+@admin.register(WordList)
+class WordListAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "entry_count"]
+    fields = ["kind", "words"]
+    readonly_fields = ["kind"]
+
+    def has_add_permission(self, request):
+        return False  # exactly the two lists the migration creates
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("entries"))
+    def entry_count(self, wordlist):
+        return len(wordlist.entries())

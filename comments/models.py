@@ -1,0 +1,157 @@
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from .sanitize import sanitize_comment
+
+
+def comment_fingerprint(parent_id, author_name, author_email, body):
+    """What makes two comments on one article "the same comment again"."""
+    # The parent is part of the key (0 for top level) because NULLs never clash
+    # in a unique index on SQLite or PostgreSQL < 15.
+    key = "\x00".join([str(parent_id or 0), author_name, author_email.lower(), body])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_article(self, article):
+        return self.filter(article=article)
+
+    def visible_to(self, own_ids=()):
+        """Approved comments, plus the reader's own comments that are not published yet.
+
+        The reader's own spam is shown to them as if it were pending, so a bot cannot
+        tell that it was caught.
+        """
+        held = [Comment.Status.PENDING, Comment.Status.SPAM]
+        return self.filter(Q(status=Comment.Status.APPROVED) | Q(status__in=held, pk__in=list(own_ids)))
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        TRASH = "trash", _("Trash")
+
+    article = models.ForeignKey(
+        "articles.Article", models.CASCADE, related_name="comments", verbose_name=_("article")
+    )
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="replies", verbose_name=_("in reply to")
+    )
+    # The top-level comment of this one's thread (empty for top-level comments), so
+    # that one query loads whole threads.
+    thread = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="+", editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=1, editable=False)
+    author_name = models.CharField(_("name"), max_length=245)
+    author_email = models.EmailField(
+        _("email"), max_length=100, help_text=_("Never published: only moderators can see it.")
+    )
+    author_url = models.URLField(_("website"), max_length=200, blank=True)
+    body = models.TextField(_("comment"), max_length=65525, help_text=_("As the reader typed it."))
+    body_html = models.TextField(_("comment (sanitised)"), editable=False)
+    # Identifies "the same comment again" so the database itself refuses duplicates.
+    fingerprint = models.CharField(max_length=64, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderated by"),
+    )
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        permissions = [("moderate_comment", _("Can moderate comments"))]
+        indexes = [
+            # The article page: one article's approved top-level comments, oldest first…
+            models.Index(fields=["article", "status", "submitted_at"], name="comment_article_status_time"),
+            # …and every comment of the threads on one page.
+            models.Index(fields=["thread", "status"], name="comment_thread_status"),
+            # The moderation queue: by status, newest first.
+            models.Index(fields=["status", "-submitted_at"], name="comment_queue"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "spam", "trash"]),
+                name="comment_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"],
+                condition=~Q(status="trash"),
+                name="comment_unique_unless_trashed",
+            ),
+        ]
+
+    def __str__(self):
+        excerpt = " ".join(strip_tags(self.body).split())[:50]
+        return f"{self.author_name}: {excerpt}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = sanitize_comment(self.body)
+        if self.parent_id:
+            self.depth = self.parent.depth + 1
+            self.thread_id = self.parent.thread_id or self.parent_id
+        self.fingerprint = comment_fingerprint(self.parent_id, self.author_name, self.author_email, self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    def link_count(self):
+        return self.body_html.count("<a ")
+
+
+class WordList(models.Model):
+    """A moderator-edited list of words, one word or phrase per line."""
+
+    class Kind(models.TextChoices):
+        DISALLOWED = "disallowed", _("Disallowed words (comment goes to spam)")
+        MODERATION = "moderation", _("Moderation words (comment is held for review)")
+
+    kind = models.CharField(_("list"), max_length=20, choices=Kind, unique=True)
+    words = models.TextField(
+        _("words"),
+        blank=True,
+        help_text=_(
+            "One word, phrase or IP address per line. Matched case-insensitively inside the name, "
+            "email, website, comment text, IP address and user agent."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("word list")
+        verbose_name_plural = _("word lists")
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["disallowed", "moderation"]), name="wordlist_kind_valid")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def entries(self):
+        return [line.strip().casefold() for line in self.words.splitlines() if line.strip()]

@@ -1,0 +1,171 @@
+"""Every change of a comment's status, and the rules that pick a new comment's status.
+
+The view, the admin actions and the tests all call these functions, so counts,
+moderation stamps and cache keys are kept right in one place.
+"""
+
+import hashlib
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+from .models import Comment, WordList
+
+Status = Comment.Status
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _refresh_articles(article_ids):
+    """Recount approved comments and bump the list's version, inside the caller's transaction."""
+    now = timezone.now()
+    for article_id in set(article_ids):
+        Article.objects.filter(pk=article_id).update(
+            approved_comment_count=Comment.objects.filter(article_id=article_id).approved().count(),
+            comments_changed_at=now,
+        )
+
+
+def set_status(comments, status, user=None):
+    """Move comments to a status, stamping who did it; returns how many changed."""
+    with transaction.atomic():
+        changing = comments.exclude(status=status)
+        article_ids = list(changing.values_list("article_id", flat=True).distinct())
+        changed = changing.update(status=status, moderated_by=user, moderated_at=timezone.now())
+        _refresh_articles(article_ids)
+    return changed
+
+
+def approve(comments, user=None):
+    return set_status(comments, Status.APPROVED, user)
+
+
+def unapprove(comments, user=None):
+    return set_status(comments, Status.PENDING, user)
+
+
+def mark_spam(comments, user=None):
+    return set_status(comments, Status.SPAM, user)
+
+
+def trash(comments, user=None):
+    return set_status(comments, Status.TRASH, user)
+
+
+def delete(comments):
+    """Delete comments (and, by cascade, their replies) for good; returns how many went."""
+    with transaction.atomic():
+        article_ids = list(comments.values_list("article_id", flat=True).distinct())
+        deleted, _per_model = comments.delete()
+        _refresh_articles(article_ids)
+    return deleted
+
+
+# ---------------------------------------------------------------- posting
+
+
+@dataclass
+class Refusal(Exception):
+    """A post that is turned away with a message for the reader."""
+
+    status: int
+    message: str
+    retry_after: int | None = None
+
+
+def client_ip(request):
+    """The address of the client, trusting only as many X-Forwarded-For hops as we have proxies."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.COMMENTS_TRUSTED_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def check_flood(ip_address, email):
+    """Refuse a second comment from one IP or email within COMMENTS_FLOOD_SECONDS.
+
+    The last time is kept in the shared cache, so the limit holds across app servers.
+    """
+    limit = settings.COMMENTS_FLOOD_SECONDS
+    if not limit:
+        return
+    now = time.time()
+    email_key = hashlib.sha256(email.lower().encode()).hexdigest()
+    for key in (f"comments:flood:ip:{ip_address}", f"comments:flood:email:{email_key}"):
+        if ip_address is None and ":ip:" in key:
+            continue
+        # add() is atomic: of two simultaneous posts only one finds the key absent.
+        if cache.add(key, now, timeout=limit + 1):
+            continue
+        last = cache.get(key, 0)
+        if now - last < limit:
+            wait = max(1, int(limit - (now - last) + 0.999))
+            raise Refusal(429, _("You are posting comments too quickly. Slow down."), retry_after=wait)
+        cache.set(key, now, timeout=limit + 1)
+
+
+def _matches(entries, comment):
+    haystack = [
+        comment.author_name,
+        comment.author_email,
+        comment.author_url,
+        comment.body,
+        strip_tags(comment.body),
+        comment.ip_address or "",
+        comment.user_agent,
+    ]
+    haystack = [field.casefold() for field in haystack]
+    return any(entry in field for entry in entries for field in haystack)
+
+
+def initial_status(comment, *, looks_automated):
+    """Pick a new comment's status by the rules, in order (closed articles never get here)."""
+    if looks_automated:
+        return Status.SPAM
+    lists = {wordlist.kind: wordlist.entries() for wordlist in WordList.objects.all()}
+    if _matches(lists.get(WordList.Kind.DISALLOWED, []), comment):
+        return Status.SPAM
+    if comment.link_count() > settings.COMMENTS_MAX_LINKS or _matches(
+        lists.get(WordList.Kind.MODERATION, []), comment
+    ):
+        return Status.PENDING
+    if settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS and (
+        Comment.objects.approved()
+        .filter(author_name=comment.author_name, author_email__iexact=comment.author_email)
+        .exists()
+    ):
+        return Status.APPROVED
+    return Status.PENDING
+
+
+def submit(comment, *, looks_automated=False):
+    """Store a new comment with the status the rules give it; raises Refusal for a duplicate."""
+    comment.status = initial_status(comment, looks_automated=looks_automated)
+    try:
+        with transaction.atomic():
+            comment.save()
+            if comment.status == Status.APPROVED:
+                _refresh_articles([comment.article_id])
+    except IntegrityError:
+        if Comment.objects.filter(article_id=comment.article_id, fingerprint=comment.fingerprint).exclude(
+            status=Status.TRASH
+        ).exists():
+            raise Refusal(409, _("Duplicate comment detected; it looks as though you’ve already said that!")) from None
+        raise
+    return comment

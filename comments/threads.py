@@ -1,0 +1,99 @@
+"""Comments as a page of threads: one query for the page, whatever the article's size."""
+
+from dataclasses import dataclass, field
+from math import ceil
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Comment
+
+
+@dataclass
+class ThreadPage:
+    number: int
+    page_count: int
+    threads: list = field(default_factory=list)
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.page_count
+
+    @property
+    def previous_number(self):
+        return self.number - 1
+
+    @property
+    def next_number(self):
+        return self.number + 1
+
+    @property
+    def is_default(self):
+        return self.number == default_page(self.page_count)
+
+
+def default_page(page_count):
+    """Which page the article shows without ?cpage: the newest, as WordPress does, or the oldest."""
+    return page_count if settings.COMMENTS_NEWEST_PAGE_FIRST else 1
+
+
+def _top_level(article, own_ids):
+    return (
+        Comment.objects.for_article(article)
+        .visible_to(own_ids)
+        .filter(parent=None)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def thread_page(article, own_ids=(), number=None):
+    """The page of top-level threads numbered `number` (None: the default page), fully loaded."""
+    top_level = _top_level(article, own_ids)
+    per_page = settings.COMMENTS_PER_PAGE
+    page_count = max(1, ceil(top_level.count() / per_page))
+    if number is None:
+        number = default_page(page_count)
+    elif not 1 <= number <= page_count:
+        raise Http404("No such comment page.")
+    thread_ids = top_level.values("pk")[(number - 1) * per_page : number * per_page]
+    comments = list(
+        Comment.objects.visible_to(own_ids)
+        .filter(Q(pk__in=thread_ids) | Q(thread__in=thread_ids))
+        .order_by("submitted_at", "pk")
+    )
+    return ThreadPage(number=number, page_count=page_count, threads=_as_trees(comments))
+
+
+def _as_trees(comments):
+    """Attach each comment to its parent; replies whose parent is not shown are left out."""
+    by_id = {comment.pk: comment for comment in comments}
+    roots = []
+    for comment in comments:
+        comment.children = []
+    for comment in comments:
+        if comment.parent_id is None:
+            roots.append(comment)
+        elif comment.parent_id in by_id:
+            by_id[comment.parent_id].children.append(comment)
+    return roots
+
+
+def page_number_of(comment, own_ids=()):
+    """The comment page on which `comment`'s thread is shown, or None for the default page."""
+    root_id = comment.thread_id or comment.pk
+    top_level = _top_level(comment.article, own_ids)
+    root = top_level.filter(pk=root_id).values("submitted_at").first()
+    if root is None:
+        return None
+    per_page = settings.COMMENTS_PER_PAGE
+    before = top_level.filter(
+        Q(submitted_at__lt=root["submitted_at"]) | Q(submitted_at=root["submitted_at"], pk__lt=root_id)
+    ).count()
+    number = before // per_page + 1
+    page_count = max(1, ceil(top_level.count() / per_page))
+    return None if number == default_page(page_count) else number

@@ -1,0 +1,120 @@
+import json
+
+from django.conf import settings
+from django.core import signing
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+
+from . import moderation, threads
+from .forms import CommentForm, form_token, read_form_token
+from .models import Comment
+
+REMEMBER_COOKIE = "comment_author"
+PENDING_COOKIE = "comment_pending"
+MAX_PENDING_IN_COOKIE = 20
+
+
+def _cookie_options():
+    return {"httponly": True, "samesite": "Lax", "secure": not settings.DEBUG}
+
+
+def own_comment_ids(request):
+    """Ids of the comments this browser posted and may still see before they are approved."""
+    ids = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE)
+    return [int(part) for part in ids.split(",") if part.isdigit()]
+
+
+def remembered_author(request):
+    """The name, email and website this browser asked us to remember, if it did."""
+    value = request.get_signed_cookie(REMEMBER_COOKIE, default="", salt=REMEMBER_COOKIE)
+    try:
+        author = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    keys = ("author_name", "author_email", "author_url")
+    return {key: str(author.get(key, "")) for key in keys} | {"remember": True} if author else {}
+
+
+def _reply_target(request, article, form):
+    """The comment the form replies to: from a posted form, or from ?replytocom= on the page."""
+    if form.is_bound:
+        return getattr(form, "cleaned_data", {}).get("parent")
+    parent_id = request.GET.get("replytocom", "")
+    if not parent_id.isdigit() or len(parent_id) > 18:
+        return None
+    parent = Comment.objects.approved().filter(article=article, pk=parent_id).first()
+    if parent is not None:
+        form.initial["parent"] = parent.pk
+    return parent
+
+
+def article_response(request, article, form=None, status=200):
+    """The article page with its comments and the reply form (bound and with errors, after a failed post)."""
+    cpage = request.GET.get("cpage")
+    page = threads.thread_page(
+        article, own_comment_ids(request), int(cpage) if cpage and cpage.isdigit() and len(cpage) < 9 else None
+    )
+    if form is None:
+        form = CommentForm(initial=remembered_author(request), article=article)
+    context = {
+        "article": article,
+        "object": article,
+        "comment_page": page,
+        "comment_form": form,
+        "comment_form_token": form_token(article),
+        "reply_to": _reply_target(request, article, form),
+        "max_depth": settings.COMMENTS_MAX_DEPTH,
+    }
+    return TemplateResponse(request, "articles/article_detail.html", context, status=status)
+
+
+@require_POST
+def post_comment(request, article_id):
+    """Store a reader's comment and send them to it, or show the form again with what went wrong."""
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    if not article.accepts_comments():
+        return TemplateResponse(request, "comments/closed.html", {"article": article}, status=403)
+    rendered_at = read_form_token(request.POST.get("token"), article)
+    form = CommentForm(request.POST, article=article, rendered_at=rendered_at)
+    if not form.is_valid():
+        return article_response(request, article, form)
+    comment = form.save(commit=False)
+    comment.ip_address = moderation.client_ip(request)
+    comment.user_agent = request.headers.get("User-Agent", "")[:500]
+    try:
+        if not request.user.has_perm("comments.moderate_comment"):
+            moderation.check_flood(comment.ip_address, comment.author_email)
+        moderation.submit(comment, looks_automated=form.looks_automated())
+    except moderation.Refusal as refusal:
+        form.add_error(None, refusal.message)
+        response = article_response(request, article, form, status=refusal.status)
+        if refusal.retry_after:
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
+
+    own_ids = [comment.pk, *own_comment_ids(request)][:MAX_PENDING_IN_COOKIE]
+    page = threads.page_number_of(comment, own_ids)
+    url = article.get_absolute_url() + (f"?cpage={page}" if page else "") + f"#comment-{comment.pk}"
+    response = redirect(url)
+    response.set_signed_cookie(
+        PENDING_COOKIE,
+        ",".join(map(str, own_ids)),
+        salt=PENDING_COOKIE,
+        max_age=settings.COMMENTS_PENDING_COOKIE_AGE,
+        **_cookie_options(),
+    )
+    if form.cleaned_data["remember"]:
+        author = {key: form.cleaned_data[key] for key in ("author_name", "author_email", "author_url")}
+        response.set_signed_cookie(
+            REMEMBER_COOKIE,
+            json.dumps(author),
+            salt=REMEMBER_COOKIE,
+            max_age=settings.COMMENTS_REMEMBER_COOKIE_AGE,
+            **_cookie_options(),
+        )
+    else:
+        response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+    return response

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from articles.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("articles/", include("articles.urls")),
+    path("comments/", include("comments.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "skinsite moderation"
+admin.site.site_title = "skinsite"
+admin.site.index_title = "Moderation"

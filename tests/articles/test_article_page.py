@@ -1,0 +1,80 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from comments.models import Comment
+
+URL = "/articles/can-facial-exercises-improve-your-skin/"
+
+
+def test_home_redirects_to_the_article(client, article):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == URL
+
+
+def test_article_page_shows_title_headings_and_products(client, article):
+    html = client.get(URL).content.decode()
+    assert "<h1 class=\"entry-title\">Can Facial Exercises Improve Your Skin?</h1>" in html
+    for heading in ["Why Your Skin Sags With Age", "How Facial Exercises Are Supposed To Work", "Proven Skin Care Solutions"]:
+        assert f"<h2>{heading}</h2>" in html
+    for product in ["Anthelios Sunscreens", "La Roche Posay Active C XL", "Neostrata Wrinkle Repair"]:
+        assert f"<strong>{product}</strong>" in html
+
+
+def test_article_page_shows_the_three_original_comments_oldest_first(client, article):
+    html = client.get(URL).content.decode()
+    assert "3 thoughts on “Can Facial Exercises Improve Your Skin?”" in html
+    first = html.index("i always thought that facial exersize")
+    second = html.index("I have to disagree with this article")
+    third = html.index("The only criticism I’ve come across")
+    assert first < second < third
+    assert re.findall(r'<b class="fn">([^<]+)</b>', html) == ["Anonymous", "Anonymous", "ann barbor"]
+
+
+def test_seeded_comments_are_approved(article):
+    assert list(Comment.objects.for_article(article).values_list("status", flat=True)) == ["approved"] * 3
+    assert article.approved_comment_count == 3
+
+
+def test_article_page_loads_nothing_from_other_hosts(client, article):
+    html = client.get(URL).content.decode()
+    for attribute in re.findall(r'(?:src|href)="([^"]+)"', html):
+        # Only the canonical link is absolute, and it names this site.
+        assert not attribute.startswith(("http:", "https:", "//")) or attribute.startswith("http://testserver/")
+    assert "/static/bootstrap/css/bootstrap.min.css" in html
+
+
+def test_site_css_and_script_are_served_by_the_site(client, article):
+    for path in ["/static/bootstrap/css/bootstrap.min.css", "/static/css/site.css", "/static/js/comments.js"]:
+        assert client.get(path).status_code == 200
+
+
+def test_unknown_article_is_a_404_page(client, db):
+    response = client.get("/articles/no-such-article/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_future_article_is_not_shown(client, make_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    future = make_article(published_at=timezone.now() + timedelta(days=1))
+    assert client.get(future.get_absolute_url()).status_code == 404
+
+
+def test_article_page_is_responsive(client, article):
+    html = client.get(URL).content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+
+
+@pytest.mark.parametrize("path", ["/articles/can-facial-exercises-improve-your-skin/?cpage=99", "/articles/can-facial-exercises-improve-your-skin/?cpage=0"])
+def test_comment_page_out_of_range_is_a_404(client, article, path):
+    assert client.get(path).status_code == 404
+
+
+def test_article_get_absolute_url_uses_the_canonical_route(article):
+    assert article.get_absolute_url() == reverse("articles:detail", args=[article.slug]) == URL

@@ -1,0 +1,110 @@
+import itertools
+import time
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+from django.urls import reverse
+
+from articles.models import Article
+from comments.forms import form_token
+from comments.models import Comment
+
+SEEDED_SLUG = "can-facial-exercises-improve-your-skin"
+_sequence = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Flood limits and cached fragments live in the cache: every test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def article(db):
+    """The article the migrations create, with its three approved reader comments."""
+    return Article.objects.get(slug=SEEDED_SLUG)
+
+
+@pytest.fixture
+def make_article(db):
+    def make(**fields):
+        n = next(_sequence)
+        fields.setdefault("title", f"Article {n}")
+        fields.setdefault("slug", f"article-{n}")
+        fields.setdefault("body", f"<p>Body of article {n}.</p>")
+        return Article.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_comment(db):
+    """A stored comment; approved ones go through the moderation transition so counts stay right."""
+    from comments import moderation
+
+    def make(article, status=Comment.Status.APPROVED, **fields):
+        n = next(_sequence)
+        fields.setdefault("author_name", f"Reader {n}")
+        fields.setdefault("author_email", f"reader{n}@example.com")
+        fields.setdefault("body", f"Comment number {n}.")
+        comment = Comment.objects.create(article=article, status=Comment.Status.PENDING, **fields)
+        if status != Comment.Status.PENDING:
+            moderation.set_status(Comment.objects.filter(pk=comment.pk), status)
+            comment.refresh_from_db()
+        return comment
+
+    return make
+
+
+def comment_data(article, rendered_at=None, **fields):
+    """A valid "Leave a Reply" post, as a browser sends it a minute after loading the page."""
+    n = next(_sequence)
+    data = {
+        "token": form_token(article, rendered_at or time.time() - 60),
+        "body": f"A thoughtful comment, number {n}.",
+        "author_name": f"Reader {n}",
+        "author_email": f"reader{n}@example.com",
+        "author_url": "",
+        "parent": "",
+        "leave_empty": "",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def post_comment(client):
+    """Post the form for article `on` with `fields` over a valid default, from `client` (or another)."""
+
+    def post(on, via=None, headers=None, **fields):
+        url = reverse("comments:post", args=[on.pk])
+        return (via or client).post(url, comment_data(on, **fields), headers=headers or {})
+
+    return post
+
+
+@pytest.fixture
+def moderator(db):
+    user = User.objects.create_user("mod", "mod@example.com", "mod-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+def page(response):
+    """The response's HTML parsed the way a browser would (ElementTree, no namespaces)."""
+    import html5lib
+
+    return html5lib.parse(response.content.decode(), namespaceHTMLElements=False)
+
+
+def text_of(element):
+    return " ".join("".join(element.itertext()).split())

@@ -1,0 +1,18 @@
+"""The test run: development-safe values for what production must set, then the one settings module.
+
+Only the environment is set here, so the suite exercises skinsite/settings.py itself
+(DEBUG off, as Django's test runner forces anyway). DATABASE_URL and REDIS_URL pass
+through, so the same suite runs against PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-any-real-site-0123456789")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_STATIC_FROM_FINDERS", "1")
+
+from skinsite.settings import *  # noqa: E402, F403
+
+# Hashing test passwords with PBKDF2 would dominate the suite's run time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +20,14 @@ class StatusFilter(admin.SimpleListFilter):
         return [(self.ALL, _("All")), *Comment.Status.choices]
 
     def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
+        # As SimpleListFilter's, but without its own "All" (ours is a lookup, since no value means Pending).
+        counts = self.get_facet_queryset(changelist) if changelist.add_facets else {}
+        for index, (lookup, title) in enumerate(self.lookup_choices):
+            count = counts.get(f"{index}__c")
             yield {
                 "selected": self.value() == lookup,
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
+                "display": title if count is None else f"{title} ({count})",
             }
 
     def value(self):
@@ -66,6 +70,7 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     ordering = ["-submitted_at", "-pk"]
     show_facets = admin.ShowFacets.ALWAYS
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 50
     readonly_fields = [
         "article",
@@ -126,7 +131,9 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Delete permanently"), permissions=["delete"])
     def delete_permanently(self, request, queryset):
         deleted = moderation.delete(queryset)
-        self.message_user(request, ngettext("%(count)d comment deleted.", "%(count)d comments deleted.", deleted) % {"count": deleted})
+        self.message_user(
+            request, ngettext("%(count)d comment deleted.", "%(count)d comments deleted.", deleted) % {"count": deleted}
+        )
 
     def save_model(self, request, obj, form, change):
         """Edits save as usual; a status change goes through the moderation transition."""

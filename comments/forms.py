@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Comment
 from .sanitize import sanitize_comment
 
-TOKEN_SALT = "comments.form-token"
+TOKEN_SALT = "comments.form-token"  # noqa: S105 (a namespace for signing, not a secret)
 # C0 and C1 control characters except tab, newline and carriage return (NUL is
 # refused earlier by Django's own validator).
 CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -43,7 +43,9 @@ class CommentForm(forms.ModelForm):
         max_length=200,
         required=False,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))],
+        validators=[
+            URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))
+        ],
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     remember = forms.BooleanField(

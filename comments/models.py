@@ -45,9 +45,7 @@ class Comment(models.Model):
         SPAM = "spam", _("Spam")
         TRASH = "trash", _("Trash")
 
-    article = models.ForeignKey(
-        "articles.Article", models.CASCADE, related_name="comments", verbose_name=_("article")
-    )
+    article = models.ForeignKey("articles.Article", models.CASCADE, related_name="comments", verbose_name=_("article"))
     parent = models.ForeignKey(
         "self", models.CASCADE, null=True, blank=True, related_name="replies", verbose_name=_("in reply to")
     )
@@ -148,7 +146,9 @@ class WordList(models.Model):
     class Meta:
         verbose_name = _("word list")
         verbose_name_plural = _("word lists")
-        constraints = [models.CheckConstraint(condition=Q(kind__in=["disallowed", "moderation"]), name="wordlist_kind_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["disallowed", "moderation"]), name="wordlist_kind_valid")
+        ]
 
     def __str__(self):
         return self.get_kind_display()

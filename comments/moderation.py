@@ -141,9 +141,7 @@ def initial_status(comment, *, looks_automated):
     lists = {wordlist.kind: wordlist.entries() for wordlist in WordList.objects.all()}
     if _matches(lists.get(WordList.Kind.DISALLOWED, []), comment):
         return Status.SPAM
-    if comment.link_count() > settings.COMMENTS_MAX_LINKS or _matches(
-        lists.get(WordList.Kind.MODERATION, []), comment
-    ):
+    if comment.link_count() > settings.COMMENTS_MAX_LINKS or _matches(lists.get(WordList.Kind.MODERATION, []), comment):
         return Status.PENDING
     if settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS and (
         Comment.objects.approved()
@@ -163,9 +161,11 @@ def submit(comment, *, looks_automated=False):
             if comment.status == Status.APPROVED:
                 _refresh_articles([comment.article_id])
     except IntegrityError:
-        if Comment.objects.filter(article_id=comment.article_id, fingerprint=comment.fingerprint).exclude(
-            status=Status.TRASH
-        ).exists():
+        if (
+            Comment.objects.filter(article_id=comment.article_id, fingerprint=comment.fingerprint)
+            .exclude(status=Status.TRASH)
+            .exists()
+        ):
             raise Refusal(409, _("Duplicate comment detected; it looks as though you’ve already said that!")) from None
         raise
     return comment

@@ -43,12 +43,7 @@ def default_page(page_count):
 
 
 def _top_level(article, own_ids):
-    return (
-        Comment.objects.for_article(article)
-        .visible_to(own_ids)
-        .filter(parent=None)
-        .order_by("submitted_at", "pk")
-    )
+    return Comment.objects.for_article(article).visible_to(own_ids).filter(parent=None).order_by("submitted_at", "pk")
 
 
 def thread_page(article, own_ids=(), number=None):

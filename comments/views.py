@@ -1,7 +1,6 @@
 import json
 
 from django.conf import settings
-from django.core import signing
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST

@@ -59,11 +59,11 @@ def make_comment(db):
     return make
 
 
-def comment_data(article, rendered_at=None, **fields):
+def comment_data(on, rendered_at=None, **fields):
     """A valid "Leave a Reply" post, as a browser sends it a minute after loading the page."""
     n = next(_sequence)
     data = {
-        "token": form_token(article, rendered_at or time.time() - 60),
+        "token": form_token(on, rendered_at or time.time() - 60),
         "body": f"A thoughtful comment, number {n}.",
         "author_name": f"Reader {n}",
         "author_email": f"reader{n}@example.com",

@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_STATIC_FROM_FINDERS", "1")
 
-from skinsite.settings import *  # noqa: E402, F403
+from skinsite.settings import *  # noqa: F403
 
 # Hashing test passwords with PBKDF2 would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

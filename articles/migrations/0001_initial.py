@@ -5,29 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('body', models.TextField(help_text='HTML, written by staff and rendered as is.', verbose_name='body')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='published')),
-                ('comments_open', models.BooleanField(default=True, verbose_name='comments open')),
-                ('approved_comment_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='approved comments')),
-                ('comments_changed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='comments changed')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="slug")),
+                ("body", models.TextField(help_text="HTML, written by staff and rendered as is.", verbose_name="body")),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="published")),
+                ("comments_open", models.BooleanField(default=True, verbose_name="comments open")),
+                (
+                    "approved_comment_count",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="approved comments"),
+                ),
+                (
+                    "comments_changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="comments changed"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'article',
-                'verbose_name_plural': 'articles',
-                'ordering': ['-published_at'],
+                "verbose_name": "article",
+                "verbose_name_plural": "articles",
+                "ordering": ["-published_at"],
             },
         ),
     ]

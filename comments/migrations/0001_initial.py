@@ -7,56 +7,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0001_initial'),
+        ("articles", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WordList',
+            name="WordList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('disallowed', 'Disallowed words (comment goes to spam)'), ('moderation', 'Moderation words (comment is held for review)')], max_length=20, unique=True, verbose_name='list')),
-                ('words', models.TextField(blank=True, help_text='One word, phrase or IP address per line. Matched case-insensitively inside the name, email, website, comment text, IP address and user agent.', verbose_name='words')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("disallowed", "Disallowed words (comment goes to spam)"),
+                            ("moderation", "Moderation words (comment is held for review)"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                        verbose_name="list",
+                    ),
+                ),
+                (
+                    "words",
+                    models.TextField(
+                        blank=True,
+                        help_text="One word, phrase or IP address per line. Matched case-insensitively inside the name, email, website, comment text, IP address and user agent.",
+                        verbose_name="words",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'word list',
-                'verbose_name_plural': 'word lists',
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['disallowed', 'moderation'])), name='wordlist_kind_valid')],
+                "verbose_name": "word list",
+                "verbose_name_plural": "word lists",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["disallowed", "moderation"])), name="wordlist_kind_valid"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depth', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='depth')),
-                ('author_name', models.CharField(max_length=245, verbose_name='name')),
-                ('author_email', models.EmailField(help_text='Never published: only moderators can see it.', max_length=100, verbose_name='email')),
-                ('author_url', models.URLField(blank=True, verbose_name='website')),
-                ('body', models.TextField(help_text='As the reader typed it.', max_length=65525, verbose_name='comment')),
-                ('body_html', models.TextField(editable=False, verbose_name='comment (sanitised)')),
-                ('fingerprint', models.CharField(editable=False, max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('spam', 'Spam'), ('trash', 'Trash')], default='pending', max_length=10, verbose_name='status')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('user_agent', models.CharField(blank=True, max_length=500, verbose_name='user agent')),
-                ('moderated_at', models.DateTimeField(blank=True, null=True, verbose_name='moderated')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='articles.article', verbose_name='article')),
-                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='moderated by')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='comments.comment', verbose_name='in reply to')),
-                ('thread', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='comments.comment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("depth", models.PositiveSmallIntegerField(default=1, editable=False, verbose_name="depth")),
+                ("author_name", models.CharField(max_length=245, verbose_name="name")),
+                (
+                    "author_email",
+                    models.EmailField(
+                        help_text="Never published: only moderators can see it.", max_length=100, verbose_name="email"
+                    ),
+                ),
+                ("author_url", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "body",
+                    models.TextField(help_text="As the reader typed it.", max_length=65525, verbose_name="comment"),
+                ),
+                ("body_html", models.TextField(editable=False, verbose_name="comment (sanitised)")),
+                ("fingerprint", models.CharField(editable=False, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("spam", "Spam"),
+                            ("trash", "Trash"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="submitted")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
+                ("user_agent", models.CharField(blank=True, max_length=500, verbose_name="user agent")),
+                ("moderated_at", models.DateTimeField(blank=True, null=True, verbose_name="moderated")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="articles.article",
+                        verbose_name="article",
+                    ),
+                ),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="moderated by",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="comments.comment",
+                        verbose_name="in reply to",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="comments.comment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comment',
-                'verbose_name_plural': 'comments',
-                'ordering': ['submitted_at', 'pk'],
-                'permissions': [('moderate_comment', 'Can moderate comments')],
-                'indexes': [models.Index(fields=['article', 'status', 'submitted_at'], name='comment_article_status_time'), models.Index(fields=['thread', 'status'], name='comment_thread_status'), models.Index(fields=['status', '-submitted_at'], name='comment_queue')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'spam', 'trash'])), name='comment_status_valid'), models.UniqueConstraint(condition=models.Q(('status', 'trash'), _negated=True), fields=('article', 'fingerprint'), name='comment_unique_unless_trashed')],
+                "verbose_name": "comment",
+                "verbose_name_plural": "comments",
+                "ordering": ["submitted_at", "pk"],
+                "permissions": [("moderate_comment", "Can moderate comments")],
+                "indexes": [
+                    models.Index(fields=["article", "status", "submitted_at"], name="comment_article_status_time"),
+                    models.Index(fields=["thread", "status"], name="comment_thread_status"),
+                    models.Index(fields=["status", "-submitted_at"], name="comment_queue"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["pending", "approved", "spam", "trash"])),
+                        name="comment_status_valid",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "trash"), _negated=True),
+                        fields=("article", "fingerprint"),
+                        name="comment_unique_unless_trashed",
+                    ),
+                ],
             },
         ),
     ]

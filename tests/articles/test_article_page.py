@@ -16,8 +16,12 @@ def test_home_redirects_to_the_article(client, article):
 
 def test_article_page_shows_title_headings_and_products(client, article):
     html = client.get(URL).content.decode()
-    assert "<h1 class=\"entry-title\">Can Facial Exercises Improve Your Skin?</h1>" in html
-    for heading in ["Why Your Skin Sags With Age", "How Facial Exercises Are Supposed To Work", "Proven Skin Care Solutions"]:
+    assert '<h1 class="entry-title">Can Facial Exercises Improve Your Skin?</h1>' in html
+    for heading in [
+        "Why Your Skin Sags With Age",
+        "How Facial Exercises Are Supposed To Work",
+        "Proven Skin Care Solutions",
+    ]:
         assert f"<h2>{heading}</h2>" in html
     for product in ["Anthelios Sunscreens", "La Roche Posay Active C XL", "Neostrata Wrinkle Repair"]:
         assert f"<strong>{product}</strong>" in html
@@ -71,7 +75,13 @@ def test_article_page_is_responsive(client, article):
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
 
 
-@pytest.mark.parametrize("path", ["/articles/can-facial-exercises-improve-your-skin/?cpage=99", "/articles/can-facial-exercises-improve-your-skin/?cpage=0"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articles/can-facial-exercises-improve-your-skin/?cpage=99",
+        "/articles/can-facial-exercises-improve-your-skin/?cpage=0",
+    ],
+)
 def test_comment_page_out_of_range_is_a_404(client, article, path):
     assert client.get(path).status_code == 404
 

@@ -23,7 +23,9 @@ def test_form_has_real_labels_marking_required_fields(form):
     assert _label(form, "id_author_name") == "Name*"
     assert _label(form, "id_author_email") == "Email*"
     assert _label(form, "id_author_url") == "Website"
-    assert _label(form, "id_remember") == "Save my name, email, and website in this browser for the next time I comment."
+    assert (
+        _label(form, "id_remember") == "Save my name, email, and website in this browser for the next time I comment."
+    )
 
 
 def test_form_required_fields_have_the_required_attribute(form):
@@ -45,7 +47,10 @@ def test_form_email_with_an_error_is_described_by_note_and_error(post_comment, a
 
 
 def test_form_has_autocomplete_tokens(form):
-    tokens = {field_id: form.find(f".//*[@id='{field_id}']").get("autocomplete") for field_id in ["id_author_name", "id_author_email", "id_author_url"]}
+    tokens = {
+        field_id: form.find(f".//*[@id='{field_id}']").get("autocomplete")
+        for field_id in ["id_author_name", "id_author_email", "id_author_url"]
+    }
     assert tokens == {"id_author_name": "name", "id_author_email": "email", "id_author_url": "url"}
 
 
@@ -95,7 +100,11 @@ def test_post_missing_required_field_is_shown_next_to_it(post_comment, article, 
 
 def test_post_with_errors_keeps_everything_typed(post_comment, article):
     response = post_comment(
-        article, author_name="", body="My long comment\nwith two lines", author_email="kept@example.com", author_url="https://kept.example"
+        article,
+        author_name="",
+        body="My long comment\nwith two lines",
+        author_email="kept@example.com",
+        author_url="https://kept.example",
     )
     doc = page(response)
     assert text_of(doc.find(".//textarea[@id='id_body']")) == "My long comment with two lines"
@@ -127,7 +136,9 @@ def test_post_bare_website_becomes_https(post_comment, article):
     assert Comment.objects.latest("pk").author_url == "https://example.org"
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org", "data:text/html,hi", "mailto:x@example.org"])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://example.org", "data:text/html,hi", "mailto:x@example.org"]
+)
 def test_post_website_with_another_scheme_is_refused(post_comment, article, url):
     response = post_comment(article, author_url=url)
     assert response.status_code == 200
@@ -140,7 +151,9 @@ def test_post_text_at_and_past_the_limit(post_comment, article, field, limit):
     assert post_comment(article, **{field: "x" * limit}).status_code == 302
     response = post_comment(article, **{field: "y" * (limit + 1)})
     assert response.status_code == 200
-    assert _errors_next_to(page(response), f"id_{field}") == [f"Ensure this value has at most {limit} characters (it has {limit + 1})."]
+    assert _errors_next_to(page(response), f"id_{field}") == [
+        f"Ensure this value has at most {limit} characters (it has {limit + 1})."
+    ]
 
 
 def test_post_email_past_100_characters_is_refused(post_comment, article):
@@ -191,7 +204,10 @@ def test_post_to_unknown_article_is_404(client, article):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/comments/post/abc/", "/comments/post/-1/", "/comments/post/1.5/", "/comments/post/99999999999999999999999/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/comments/post/abc/", "/comments/post/-1/", "/comments/post/1.5/", "/comments/post/99999999999999999999999/"],
+)
 def test_post_to_malformed_article_id_is_404(client, article, path):
     assert client.post(path, comment_data(article)).status_code == 404
 

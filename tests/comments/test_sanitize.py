@@ -7,14 +7,14 @@ import pytest
 from comments.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS, sanitize_comment
 
 HOSTILE = [
-    '<img src=x onerror=alert(1)>',
-    '<svg onload=alert(1)>',
-    '<svg><script>alert(1)</script></svg>',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
-    '<script>alert(1)</script>',
-    '<SCRIPT SRC=//evil.example/x.js></SCRIPT>',
-    '<style>body{background:url(javascript:alert(1))}</style>',
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<style>body{background:url(javascript:alert(1))}</style>",
     '<iframe src="javascript:alert(1)"></iframe>',
     '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
     '<a href="javascript:alert(1)">x</a>',
@@ -29,44 +29,46 @@ HOSTILE = [
     '<a href="vbscript:msgbox(1)">x</a>',
     '<a href="//evil.example" onclick="alert(1)">x</a>',
     '<a href="https://ok.example" onmouseover="alert(1)" style="position:fixed">x</a>',
-    '<b onclick=alert(1)>bold</b>',
+    "<b onclick=alert(1)>bold</b>",
     '<blockquote cite="javascript:alert(1)" onmouseover=alert(1)>q</blockquote>',
     '<q cite="https://ok.example" style="color:red">q</q>',
     '<abbr title="x" onfocus=alert(1) tabindex=1>a</abbr>',
     '<div onmouseover="alert(1)">div</div>',
-    '<body onload=alert(1)>',
+    "<body onload=alert(1)>",
     '<object data="javascript:alert(1)"></object>',
     '<embed src="javascript:alert(1)">',
     '<form action="javascript:alert(1)"><button>x</button></form>',
-    '<input autofocus onfocus=alert(1)>',
-    '<details open ontoggle=alert(1)>',
-    '<video><source onerror=alert(1)></video>',
+    "<input autofocus onfocus=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<video><source onerror=alert(1)></video>",
     '<base href="javascript:alert(1)//">',
     '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-    '<link rel=stylesheet href=javascript:alert(1)>',
+    "<link rel=stylesheet href=javascript:alert(1)>",
     '<img src="x" onerror="alert(1)"',
     '<a href="javascript:alert(1)"',
-    '<<script>script>alert(1)<</script>/script>',
-    '<scr<script>ipt>alert(1)</scr</script>ipt>',
+    "<<script>script>alert(1)<</script>/script>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    '<!--<img src=x onerror=alert(1)>-->',
-    '<![CDATA[<script>alert(1)</script>]]>',
+    "<!--<img src=x onerror=alert(1)>-->",
+    "<![CDATA[<script>alert(1)</script>]]>",
     '<a href="http://ok.example"><img src=x onerror=alert(1)></a>',
-    '<textarea><script>alert(1)</script></textarea>',
-    '<template><script>alert(1)</script></template>',
-    '<xmp><script>alert(1)</script></xmp>',
-    '<table><td onclick=alert(1)>cell</td></table>',
+    "<textarea><script>alert(1)</script></textarea>",
+    "<template><script>alert(1)</script></template>",
+    "<xmp><script>alert(1)</script></xmp>",
+    "<table><td onclick=alert(1)>cell</td></table>",
     '<a href="mailto:x@example.com" target="_blank" rel="opener">mail</a>',
     '<del datetime="2020" onclick=alert(1)>old</del>',
     '<svg><a xlink:href="javascript:alert(1)"><text x="20" y="20">XSS</text></a></svg>',
-    'javascript:alert(1)',
+    "javascript:alert(1)",
     '<a href="https://ok.example/" title="&quot; onmouseover=&quot;alert(1)">x</a>',
 ]
 
 
 def _scheme_as_browsers_see_it(url):
     """URL parsers in browsers drop tabs and newlines anywhere and controls or spaces at the ends."""
-    return urlsplit(re.sub(r"[\t\n\r]", "", url).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f ")).scheme.lower()
+    return urlsplit(
+        re.sub(r"[\t\n\r]", "", url).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f ")
+    ).scheme.lower()
 
 
 def _elements(html):

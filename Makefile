@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-deploy bench clean
+.PHONY: run serve test test-services lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,37 @@ run: $(VENV)/.runtime
 	@echo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The production stack on this machine: DEBUG off, hashed static files, gunicorn.
+# DJANGO_SECRET_KEY defaults to a key generated once into .secret-key (not committed);
+# plain HTTP on loopback, so the HTTPS redirect is off unless you set it.
+WEB_CONCURRENCY ?= 2
+serve: export DJANGO_DEBUG ?= 0
+serve: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+serve: $(VENV)/.runtime .secret-key
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" $(BIN)/python manage.py migrate --no-input
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" $(BIN)/gunicorn skinsite.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile - --error-logfile -
+
+.secret-key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL and Redis, plus the two-server scale-out test; a missing
+# service fails the run instead of skipping. pytest-django creates test_skinsite itself.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/skinsite
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+test-services: $(VENV)/.dev
+	SKINSITE_REQUIRE_SERVICES=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .coverage htmlcov
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key

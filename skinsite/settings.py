@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "skinsite.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "skinsite.urls"
@@ -145,7 +146,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Tests and `make run` serve straight from the finders; production from collectstatic.
 STATIC_FROM_FINDERS = env_bool("DJANGO_STATIC_FROM_FINDERS", DEBUG)
-STATIC_ROOT = None if STATIC_FROM_FINDERS else BASE_DIR / "staticfiles"
+STATIC_ROOT = None if STATIC_FROM_FINDERS else Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -176,6 +177,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Security: strict by default, relaxed only in development.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY") else None
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -204,11 +206,16 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# One line per record on stdout, never an email address or a comment body.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
-    "root": {"handlers": ["stdout"], "level": "WARNING"},
+    "formatters": {"one_line": {"()": "skinsite.logging.OneLineFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "one_line"}},
+    "root": {"handlers": ["stdout"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING"), "propagate": False}
+    },
 }
 
 LOGIN_URL = "admin:login"

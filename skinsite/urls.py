@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.views import home
+from skinsite.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
     path("articles/", include("articles.urls")),
     path("comments/", include("comments.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 admin.site.site_header = "skinsite moderation"

@@ -328,7 +328,7 @@ def test_same_text_as_a_reply_elsewhere_is_not_a_duplicate(post_comment, article
     assert post_comment(article, parent=str(Comment.objects.approved().first().pk), **fields).status_code == 302
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_identical_posts_store_exactly_one(settings):
     from articles.models import Article
 

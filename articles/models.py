@@ -20,6 +20,7 @@ class Article(models.Model):
     comments_open = models.BooleanField(_("comments open"), default=True)
     # Kept exact by comments.moderation in the transaction that changes a status.
     approved_comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
+    approved_thread_count = models.PositiveIntegerField(_("approved threads"), default=0, editable=False)
     # Bumped in the same transactions, so it names the state of the comment list
     # (cache keys are built from it).
     comments_changed_at = models.DateTimeField(_("comments changed"), default=timezone.now, editable=False)

@@ -1,42 +1,78 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.models import Article
+
 from . import moderation
 from .models import Comment, WordList
 
 
-class StatusFilter(admin.SimpleListFilter):
+class FieldFilter(admin.SimpleListFilter):
+    """Filters on one field's value, with facet counts taken in a single pass over the rows.
+
+    (SimpleListFilter's own facets run one IN-subquery per choice, slow at 100,000 rows.)
+    """
+
+    field = None
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            f"{index}__c": Count(pk_attname, filter=Q(**{self.field: lookup}))
+            for index, (lookup, _title) in enumerate(self.lookup_choices)
+        }
+
+
+class StatusFilter(FieldFilter):
     """Opens on the queue (pending); every other status, and all, one click away."""
 
     title = _("status")
-    parameter_name = "status"
+    parameter_name = field = "status"
     ALL = "all"
 
     def lookups(self, request, model_admin):
         return [(self.ALL, _("All")), *Comment.Status.choices]
 
+    def value(self):
+        value = super().value() or Comment.Status.PENDING
+        return None if value == self.ALL else value
+
     def choices(self, changelist):
-        # As SimpleListFilter's, but without its own "All" (ours is a lookup, since no value means Pending).
+        # As SimpleListFilter's, but "All" is a lookup of its own, since no value means Pending.
         counts = self.get_facet_queryset(changelist) if changelist.add_facets else {}
+        selected = self.value() or self.ALL
         for index, (lookup, title) in enumerate(self.lookup_choices):
             count = counts.get(f"{index}__c")
             yield {
-                "selected": self.value() == lookup,
+                "selected": selected == lookup,
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
                 "display": title if count is None else f"{title} ({count})",
             }
 
-    def value(self):
-        return super().value() or Comment.Status.PENDING
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        counts = super().get_facet_counts(pk_attname, filtered_qs)
+        counts["0__c"] = Count(pk_attname)  # "All"
+        return counts
 
-    def queryset(self, request, queryset):
-        if self.value() == self.ALL:
-            return queryset
-        return queryset.filter(status=self.value())
+
+class ArticleFilter(FieldFilter):
+    title = _("article")
+    parameter_name = field = "article"
+
+    def lookups(self, request, model_admin):
+        # The changelist builds its filters again for every facet count: read the articles once.
+        if not hasattr(request, "_comment_article_choices"):
+            request._comment_article_choices = [
+                (str(pk), title) for pk, title in Article.objects.values_list("pk", "title")
+            ]
+        return request._comment_article_choices
 
 
 def _transition(function, done):
@@ -64,12 +100,13 @@ class CommentAdmin(admin.ModelAdmin):
         "view_on_site_link",
     ]
     list_display_links = ["author_name"]
-    list_filter = [StatusFilter, "article"]
+    list_filter = [StatusFilter, ArticleFilter]
     list_select_related = ["article", "parent"]
     search_fields = ["author_name", "author_email", "body", "=ip_address"]
     date_hierarchy = "submitted_at"
     ordering = ["-submitted_at", "-pk"]
     show_facets = admin.ShowFacets.ALWAYS
+    show_full_result_count = False  # a second COUNT over every row, for "x of y" only
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 50
     readonly_fields = [
@@ -143,6 +180,8 @@ class CommentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "status" in form.changed_data:
             moderation.set_status(Comment.objects.filter(pk=obj.pk), new_status, request.user)
+        else:
+            moderation.refresh_articles([obj.article_id])  # an edited text changes the cached page
 
     def delete_model(self, request, obj):
         moderation.delete(Comment.objects.filter(pk=obj.pk))

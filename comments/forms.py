@@ -84,6 +84,7 @@ class CommentForm(forms.ModelForm):
         self.article = article
         self.rendered_at = rendered_at
         self.instance.article = article
+        self.fields["author_email"].required = True  # optional in the model only for imported comments
         self.helper = FormHelper(self)
         self.helper.form_tag = False  # the template writes <form> with the token beside the fields
         self.helper.layout = Layout(

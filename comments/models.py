@@ -55,7 +55,7 @@ class Comment(models.Model):
     depth = models.PositiveSmallIntegerField(_("depth"), default=1, editable=False)
     author_name = models.CharField(_("name"), max_length=245)
     author_email = models.EmailField(
-        _("email"), max_length=100, help_text=_("Never published: only moderators can see it.")
+        _("email"), max_length=100, blank=True, help_text=_("Never published: only moderators can see it.")
     )
     author_url = models.URLField(_("website"), max_length=200, blank=True)
     body = models.TextField(_("comment"), max_length=65525, help_text=_("As the reader typed it."))

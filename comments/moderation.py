@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +27,22 @@ Status = Comment.Status
 # ---------------------------------------------------------------- transitions
 
 
-def _refresh_articles(article_ids):
-    """Recount approved comments and bump the list's version, inside the caller's transaction."""
+def refresh_articles(article_ids):
+    """Recount approved comments and threads and bump the list's version, in the caller's transaction.
+
+    The version (comments_changed_at) is what cached comment lists are keyed on, so
+    every app server sees a change on its next request without invalidation calls.
+    """
     now = timezone.now()
     for article_id in set(article_ids):
+        counts = (
+            Comment.objects.filter(article_id=article_id)
+            .approved()
+            .aggregate(comments=Count("pk"), threads=Count("pk", filter=Q(parent=None)))
+        )
         Article.objects.filter(pk=article_id).update(
-            approved_comment_count=Comment.objects.filter(article_id=article_id).approved().count(),
+            approved_comment_count=counts["comments"],
+            approved_thread_count=counts["threads"],
             comments_changed_at=now,
         )
 
@@ -42,7 +53,7 @@ def set_status(comments, status, user=None):
         changing = comments.exclude(status=status)
         article_ids = list(changing.values_list("article_id", flat=True).distinct())
         changed = changing.update(status=status, moderated_by=user, moderated_at=timezone.now())
-        _refresh_articles(article_ids)
+        refresh_articles(article_ids)
     return changed
 
 
@@ -67,7 +78,7 @@ def delete(comments):
     with transaction.atomic():
         article_ids = list(comments.values_list("article_id", flat=True).distinct())
         deleted, _per_model = comments.delete()
-        _refresh_articles(article_ids)
+        refresh_articles(article_ids)
     return deleted
 
 
@@ -159,7 +170,7 @@ def submit(comment, *, looks_automated=False):
         with transaction.atomic():
             comment.save()
             if comment.status == Status.APPROVED:
-                _refresh_articles([comment.article_id])
+                refresh_articles([comment.article_id])
     except IntegrityError:
         if (
             Comment.objects.filter(article_id=comment.article_id, fingerprint=comment.fingerprint)

@@ -47,15 +47,24 @@ def _top_level(article, own_ids):
 
 
 def thread_page(article, own_ids=(), number=None):
-    """The page of top-level threads numbered `number` (None: the default page), fully loaded."""
+    """The page of top-level threads numbered `number` (None: the default page), fully loaded.
+
+    Anonymous readers cost one query: the thread count is kept on the article, and a
+    page near the end (the default one) is read backwards so no large OFFSET is scanned.
+    """
     top_level = _top_level(article, own_ids)
+    thread_count = top_level.count() if own_ids else article.approved_thread_count
     per_page = settings.COMMENTS_PER_PAGE
-    page_count = max(1, ceil(top_level.count() / per_page))
+    page_count = max(1, ceil(thread_count / per_page))
     if number is None:
         number = default_page(page_count)
     elif not 1 <= number <= page_count:
         raise Http404("No such comment page.")
-    thread_ids = top_level.values("pk")[(number - 1) * per_page : number * per_page]
+    start, end = (number - 1) * per_page, min(number * per_page, thread_count)
+    if start <= thread_count - end:
+        thread_ids = top_level.values("pk")[start:end]
+    else:
+        thread_ids = top_level.reverse().values("pk")[thread_count - end : thread_count - start]
     comments = list(
         Comment.objects.visible_to(own_ids)
         .filter(Q(pk__in=thread_ids) | Q(thread__in=thread_ids))

@@ -1,7 +1,9 @@
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
@@ -10,6 +12,7 @@ from articles.models import Article
 from . import moderation, threads
 from .forms import CommentForm, form_token, read_form_token
 from .models import Comment
+from .threads import ThreadPage
 
 REMEMBER_COOKIE = "comment_author"
 PENDING_COOKIE = "comment_pending"
@@ -50,22 +53,58 @@ def _reply_target(request, article, form):
     return parent
 
 
+def comment_list(article, own_ids, number):
+    """The page of threads and its rendered HTML; cached until the article's comments change.
+
+    The key names the state of the database (comments_changed_at is bumped in every
+    transaction that changes what is shown), so no cache entry is ever invalidated
+    and every app server agrees. Readers with their own held comments get a list of
+    their own, never cached.
+    """
+
+    def render():
+        page = threads.thread_page(article, own_ids, number)
+        html = render_to_string(
+            "comments/_threads.html", {"comment_page": page, "max_depth": settings.COMMENTS_MAX_DEPTH}
+        )
+        return ThreadPage(page.number, page.page_count), html
+
+    if own_ids:
+        return render()
+    key = ":".join(
+        str(part)
+        for part in (
+            "comments:list",
+            article.pk,
+            article.comments_changed_at.timestamp(),
+            number or "default",
+            settings.COMMENTS_PER_PAGE,
+            settings.COMMENTS_NEWEST_PAGE_FIRST,
+            settings.COMMENTS_MAX_DEPTH,
+        )
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = render()
+        cache.set(key, cached, settings.COMMENTS_LIST_CACHE_SECONDS)
+    return cached
+
+
 def article_response(request, article, form=None, status=200):
     """The article page with its comments and the reply form (bound and with errors, after a failed post)."""
     cpage = request.GET.get("cpage")
-    page = threads.thread_page(
-        article, own_comment_ids(request), int(cpage) if cpage and cpage.isdigit() and len(cpage) < 9 else None
-    )
+    number = int(cpage) if cpage and cpage.isdigit() and len(cpage) < 9 else None
+    page, list_html = comment_list(article, own_comment_ids(request), number)
     if form is None:
         form = CommentForm(initial=remembered_author(request), article=article)
     context = {
         "article": article,
         "object": article,
         "comment_page": page,
+        "comment_list": list_html,
         "comment_form": form,
         "comment_form_token": form_token(article),
         "reply_to": _reply_target(request, article, form),
-        "max_depth": settings.COMMENTS_MAX_DEPTH,
     }
     return TemplateResponse(request, "articles/article_detail.html", context, status=status)
 

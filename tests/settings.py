@@ -14,5 +14,14 @@ os.environ.setdefault("DJANGO_STATIC_FROM_FINDERS", "1")
 
 from skinsite.settings import *  # noqa: F403
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared-cache memory database: that one fails concurrent
+    # writers at once ("table is locked") instead of waiting as db.sqlite3 does.
+    import hashlib
+    import tempfile
+
+    checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/skinsite-tests-{checkout}.sqlite3"}  # noqa: F405
+
 # Hashing test passwords with PBKDF2 would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
                     models.PositiveIntegerField(default=0, editable=False, verbose_name="approved comments"),
                 ),
                 (
+                    "approved_thread_count",
+                    models.PositiveIntegerField(default=0, editable=False, verbose_name="approved threads"),
+                ),
+                (
                     "comments_changed_at",
                     models.DateTimeField(
                         default=django.utils.timezone.now, editable=False, verbose_name="comments changed"

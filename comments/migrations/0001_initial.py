@@ -59,7 +59,10 @@ class Migration(migrations.Migration):
                 (
                     "author_email",
                     models.EmailField(
-                        help_text="Never published: only moderators can see it.", max_length=100, verbose_name="email"
+                        blank=True,
+                        help_text="Never published: only moderators can see it.",
+                        max_length=100,
+                        verbose_name="email",
                     ),
                 ),
                 ("author_url", models.URLField(blank=True, verbose_name="website")),

@@ -60,8 +60,10 @@ def create_comments(apps, schema_editor):
                 "submitted_at": submitted_at,
             },
         )
-    article.approved_comment_count = Comment.objects.filter(article=article, status="approved").count()
-    article.save(update_fields=["approved_comment_count"])
+    approved = Comment.objects.filter(article=article, status="approved")
+    article.approved_comment_count = approved.count()
+    article.approved_thread_count = approved.filter(parent=None).count()
+    article.save(update_fields=["approved_comment_count", "approved_thread_count"])
 
 
 def remove_comments(apps, schema_editor):

@@ -113,7 +113,7 @@ def test_queue_filters_by_article(moderator_client, article, make_article, make_
     other = make_article()
     make_comment(other, status="pending")
     make_comment(article, status="pending")
-    assert len(_rows(moderator_client.get(QUEUE, {"article__id__exact": other.pk}))) == 1
+    assert len(_rows(moderator_client.get(QUEUE, {"article": other.pk}))) == 1
 
 
 def _act(client, action, comments):

@@ -1,0 +1,74 @@
+"""Seed an article with many comments quickly (bulk inserts), for the benchmark and the scale tests."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from comments.models import Comment, comment_fingerprint
+from comments.moderation import refresh_articles
+from comments.sanitize import sanitize_comment
+
+WORDS = ["skin", "collagen", "elastin", "sunscreen", "wrinkles", "exercise", "face", "muscles", "cheeks", "jawline", "retinol", "vitamin", "serum", "moisturiser", "dermatologist", "routine", "results", "weeks", "months", "honestly", "really"]
+STATUSES = (
+    [Comment.Status.APPROVED] * 70
+    + [Comment.Status.PENDING] * 10
+    + [Comment.Status.SPAM] * 15
+    + [Comment.Status.TRASH] * 5
+)
+BATCH = 2000
+
+
+def _body(rng):
+    sentences = [
+        " ".join(rng.choices(WORDS, k=rng.randint(6, 18))).capitalize() + "." for _ in range(rng.randint(1, 6))
+    ]
+    if rng.random() < 0.1:
+        sentences.append("See https://example.com/review for more.")
+    return " ".join(sentences)
+
+
+def seed_comments(article, count, *, reply_share=0.2, seed=1):
+    """Add `count` comments to `article`: `reply_share` of them replies, statuses mixed as in real traffic."""
+    rng = random.Random(seed)
+    start = timezone.now() - timedelta(days=365)
+    replies = int(count * reply_share)
+    step = timedelta(days=365) / max(count, 1)
+
+    def build(n, parent=None):
+        body = _body(rng)
+        name, email = f"Reader {n}", f"reader{n}@example.com"
+        comment = Comment(
+            article=article,
+            parent=parent,
+            thread_id=(parent.thread_id or parent.pk) if parent else None,
+            depth=parent.depth + 1 if parent else 1,
+            author_name=name,
+            author_email=email,
+            body=body,
+            body_html=sanitize_comment(body),
+            fingerprint=comment_fingerprint(parent.pk if parent else None, name, email, body),
+            status=rng.choice(STATUSES) if parent is None else Comment.Status.APPROVED,
+            submitted_at=start + step * n,
+            ip_address=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
+            user_agent="Mozilla/5.0 (bench)",
+        )
+        return comment
+
+    tops = []
+    for offset in range(0, count - replies, BATCH):
+        batch = [build(n) for n in range(offset, min(offset + BATCH, count - replies))]
+        tops.extend(Comment.objects.bulk_create(batch))
+    parents = [c for c in tops if c.status == Comment.Status.APPROVED] or tops
+    made = 0
+    while made < replies:
+        batch = []
+        for _ in range(min(BATCH, replies - made)):
+            parent = rng.choice(parents)
+            batch.append(build(count - replies + made, parent if parent.depth < 5 else None))
+            made += 1
+        created = Comment.objects.bulk_create(batch)
+        parents.extend(c for c in created if c.depth < 5)
+    refresh_articles([article.pk])
+    article.refresh_from_db()
+    return article

@@ -1,0 +1,159 @@
+"""Deterministic proxies for speed: SQL query counts and the comment list cache (issue 5).
+
+Timings live in the benchmark (`make bench`), never in tests.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.seed import seed_comments
+from comments import moderation
+from comments.models import Comment
+from tests.conftest import comment_data
+
+QUEUE = reverse("admin:comments_comment_changelist")
+
+
+@pytest.mark.parametrize("count", [0, 10, 1000])
+def test_article_page_queries_are_constant_for_anonymous_readers(
+    client, make_article, count, django_assert_max_num_queries
+):
+    article = seed_comments(make_article(), count)
+    with django_assert_max_num_queries(4):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    cache.clear()
+    with django_assert_max_num_queries(4):
+        client.get(article.get_absolute_url() + "?cpage=1")
+
+
+def test_article_page_queries_with_deep_threads(client, article, make_comment, django_assert_max_num_queries):
+    for _ in range(20):
+        parent = None
+        for _depth in range(5):
+            parent = make_comment(article, parent=parent)
+    cache.clear()
+    with django_assert_max_num_queries(4):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_article_page_queries_for_a_reader_with_a_pending_comment(
+    client, post_comment, make_article, django_assert_max_num_queries
+):
+    article = seed_comments(make_article(), 1000)
+    post_comment(article)
+    with django_assert_max_num_queries(4):
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert "Your comment is awaiting moderation." in html
+
+
+def test_warm_article_page_is_one_query(client, article, django_assert_num_queries):
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(1):
+        client.get(article.get_absolute_url())
+
+
+def test_posting_a_comment_runs_at_most_ten_queries(client, make_article, django_assert_max_num_queries):
+    article = seed_comments(make_article(), 1000)
+    parent = Comment.objects.for_article(article).approved().filter(parent=None).last()
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            reverse("comments:post", args=[article.pk]), comment_data(article, parent=str(parent.pk))
+        )
+    assert response.status_code == 302
+
+
+def test_moderation_queue_runs_at_most_twelve_queries(moderator_client, make_article, django_assert_max_num_queries):
+    seed_comments(make_article(), 1000)
+    moderator_client.get(QUEUE)
+    with django_assert_max_num_queries(12):
+        assert moderator_client.get(QUEUE).status_code == 200
+
+
+def test_one_page_of_threads_is_one_query(make_article, settings):
+    from comments.threads import thread_page
+
+    article = seed_comments(make_article(), 1000)
+    with CaptureQueriesContext(connection) as queries:
+        page = thread_page(article, (), None)
+    assert len(queries) == 1
+    assert 1 <= len(page.threads) <= settings.COMMENTS_PER_PAGE
+
+
+def test_every_page_of_threads_is_complete_and_disjoint(make_article, settings):
+    from comments.threads import thread_page
+
+    article = seed_comments(make_article(), 500)
+    first = thread_page(article, (), 1)
+    seen = []
+    for number in range(1, first.page_count + 1):
+        seen.extend(c.pk for c in thread_page(article, (), number).threads)
+    expected = list(Comment.objects.for_article(article).approved().filter(parent=None).values_list("pk", flat=True))
+    assert seen == expected
+
+
+def test_approval_shows_on_the_next_request_despite_the_cache(article, make_comment):
+    pending = make_comment(article, status="pending", body="approved while cached")
+    reader = Client()
+    assert "approved while cached" not in reader.get(article.get_absolute_url()).content.decode()
+    moderation.approve(Comment.objects.filter(pk=pending.pk))
+    assert "approved while cached" in reader.get(article.get_absolute_url()).content.decode()
+
+
+def test_spam_disappears_on_the_next_request_despite_the_cache(article):
+    first = Comment.objects.for_article(article).first()
+    reader = Client()
+    reader.get(article.get_absolute_url())
+    moderation.mark_spam(Comment.objects.filter(pk=first.pk))
+    html = reader.get(article.get_absolute_url()).content.decode()
+    assert first.body[:40] not in html
+    assert "2 thoughts on" in html
+
+
+def test_admin_edit_shows_on_the_next_request(moderator_client, article):
+    first = Comment.objects.for_article(article).first()
+    Client().get(article.get_absolute_url())
+    url = reverse("admin:comments_comment_change", args=[first.pk])
+    data = {
+        "status": "approved",
+        "author_name": "Edited Name",
+        "author_email": "",
+        "author_url": "",
+        "body": first.body,
+    }
+    moderator_client.post(url, data)
+    assert "Edited Name" in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_cached_list_never_contains_a_readers_pending_comment(client, post_comment, article):
+    post_comment(article, body="mine alone")
+    assert "mine alone" in client.get(article.get_absolute_url()).content.decode()
+    assert "mine alone" not in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_csrf_token_stays_per_request_with_the_cache(article):
+    first, second = Client(), Client()
+    token_one = first.get(article.get_absolute_url()).cookies["csrftoken"].value
+    token_two = second.get(article.get_absolute_url()).cookies["csrftoken"].value
+    assert token_one != token_two
+
+
+def test_counts_stay_exact_through_every_transition(article, make_comment):
+    comment = make_comment(article, status="pending")
+    reply = make_comment(article, parent=Comment.objects.approved().first())
+    for transition, expected in [
+        (moderation.approve, (5, 4)),
+        (moderation.mark_spam, (4, 3)),
+        (moderation.approve, (5, 4)),
+        (moderation.trash, (4, 3)),
+    ]:
+        transition(Comment.objects.filter(pk=comment.pk))
+        article.refresh_from_db()
+        assert (article.approved_comment_count, article.approved_thread_count) == expected
+    moderation.delete(Comment.objects.filter(pk=reply.parent_id))
+    article.refresh_from_db()
+    assert (article.approved_comment_count, article.approved_thread_count) == (2, 2)

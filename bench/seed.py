@@ -9,7 +9,29 @@ from comments.models import Comment, comment_fingerprint
 from comments.moderation import refresh_articles
 from comments.sanitize import sanitize_comment
 
-WORDS = ["skin", "collagen", "elastin", "sunscreen", "wrinkles", "exercise", "face", "muscles", "cheeks", "jawline", "retinol", "vitamin", "serum", "moisturiser", "dermatologist", "routine", "results", "weeks", "months", "honestly", "really"]
+WORDS = [
+    "skin",
+    "collagen",
+    "elastin",
+    "sunscreen",
+    "wrinkles",
+    "exercise",
+    "face",
+    "muscles",
+    "cheeks",
+    "jawline",
+    "retinol",
+    "vitamin",
+    "serum",
+    "moisturiser",
+    "dermatologist",
+    "routine",
+    "results",
+    "weeks",
+    "months",
+    "honestly",
+    "really",
+]
 STATUSES = (
     [Comment.Status.APPROVED] * 70
     + [Comment.Status.PENDING] * 10

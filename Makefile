@@ -60,5 +60,8 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key

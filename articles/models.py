@@ -18,6 +18,7 @@ class Article(models.Model):
     body = models.TextField(_("body"), help_text=_("HTML, written by staff and rendered as is."))
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     comments_open = models.BooleanField(_("comments open"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept exact by comments.moderation in the transaction that changes a status.
     approved_comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
     approved_thread_count = models.PositiveIntegerField(_("approved threads"), default=0, editable=False)

@@ -22,6 +22,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
     checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/skinsite-tests-{checkout}.sqlite3"}  # noqa: F405
+    # Connections kept open by the test client's threads would outlive their tests.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # Hashing test passwords with PBKDF2 would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

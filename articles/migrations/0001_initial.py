@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ("body", models.TextField(help_text="HTML, written by staff and rendered as is.", verbose_name="body")),
                 ("published_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="published")),
                 ("comments_open", models.BooleanField(default=True, verbose_name="comments open")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
                 (
                     "approved_comment_count",
                     models.PositiveIntegerField(default=0, editable=False, verbose_name="approved comments"),

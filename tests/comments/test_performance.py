@@ -157,3 +157,38 @@ def test_counts_stay_exact_through_every_transition(article, make_comment):
     moderation.delete(Comment.objects.filter(pk=reply.parent_id))
     article.refresh_from_db()
     assert (article.approved_comment_count, article.approved_thread_count) == (2, 2)
+
+
+def test_cached_page_gets_a_fresh_form_token_per_request(article):
+    import time_machine
+
+    from comments.forms import read_form_token
+    from tests.conftest import page
+
+    reader = Client()
+    with time_machine.travel(1_800_000_000, tick=False):
+        first = page(reader.get(article.get_absolute_url())).find(".//input[@name='token']").get("value")
+    with time_machine.travel(1_800_000_100, tick=False):
+        second = page(reader.get(article.get_absolute_url())).find(".//input[@name='token']").get("value")
+    assert read_form_token(first, article) == 1_800_000_000
+    assert read_form_token(second, article) == 1_800_000_100
+
+
+def test_cached_page_csrf_token_is_accepted_by_a_strict_post(article):
+    from tests.conftest import page
+
+    Client().get(article.get_absolute_url())  # fill the cache
+    reader = Client(enforce_csrf_checks=True)
+    doc = page(reader.get(article.get_absolute_url()))
+    data = comment_data(article) | {
+        "csrfmiddlewaretoken": doc.find(".//input[@name='csrfmiddlewaretoken']").get("value")
+    }
+    assert reader.post(reverse("comments:post", args=[article.pk]), data).status_code == 302
+
+
+def test_article_edit_shows_on_the_next_request(article):
+    reader = Client()
+    reader.get(article.get_absolute_url())
+    article.title = "A new title"
+    article.save()
+    assert "A new title" in reader.get(article.get_absolute_url()).content.decode()

@@ -3,6 +3,7 @@
 import random
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from comments.models import Comment, comment_fingerprint
@@ -65,7 +66,7 @@ def seed_comments(article, count, *, reply_share=0.2, seed=1):
         comment = Comment(
             article=article,
             parent=parent,
-            thread_id=(parent.thread_id or parent.pk) if parent else None,
+            thread_id=parent.thread_id if parent else None,
             depth=parent.depth + 1 if parent else 1,
             author_name=name,
             author_email=email,
@@ -82,7 +83,11 @@ def seed_comments(article, count, *, reply_share=0.2, seed=1):
     tops = []
     for offset in range(0, count - replies, BATCH):
         batch = [build(n) for n in range(offset, min(offset + BATCH, count - replies))]
-        tops.extend(Comment.objects.bulk_create(batch))
+        created = Comment.objects.bulk_create(batch)
+        Comment.objects.filter(pk__in=[c.pk for c in created]).update(thread=F("pk"))
+        for comment in created:
+            comment.thread_id = comment.pk
+        tops.extend(created)
     parents = [c for c in tops if c.status == Comment.Status.APPROVED] or tops
     made = 0
     while made < replies:

@@ -49,9 +49,11 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", models.CASCADE, null=True, blank=True, related_name="replies", verbose_name=_("in reply to")
     )
-    # The top-level comment of this one's thread (empty for top-level comments), so
-    # that one query loads whole threads.
-    thread = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="+", editable=False)
+    # The top-level comment of this one's thread (itself, for a top-level comment), so
+    # that one indexed query loads whole threads. Empty only until the first save.
+    thread = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="+", editable=False, db_index=False
+    )
     depth = models.PositiveSmallIntegerField(_("depth"), default=1, editable=False)
     author_name = models.CharField(_("name"), max_length=245)
     author_email = models.EmailField(
@@ -84,12 +86,12 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         permissions = [("moderate_comment", _("Can moderate comments"))]
         indexes = [
-            # The article page: one article's approved top-level comments, oldest first…
-            models.Index(fields=["article", "status", "submitted_at"], name="comment_article_status_time"),
+            # The article page: one article's approved top-level comments, in order…
+            models.Index(fields=["article", "status", "parent", "submitted_at", "id"], name="comment_article_threads"),
             # …and every comment of the threads on one page.
             models.Index(fields=["thread", "status"], name="comment_thread_status"),
             # The moderation queue: by status, newest first.
-            models.Index(fields=["status", "-submitted_at"], name="comment_queue"),
+            models.Index(fields=["status", "-submitted_at", "-id"], name="comment_queue"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -111,9 +113,12 @@ class Comment(models.Model):
         self.body_html = sanitize_comment(self.body)
         if self.parent_id:
             self.depth = self.parent.depth + 1
-            self.thread_id = self.parent.thread_id or self.parent_id
+            self.thread_id = self.parent.thread_id
         self.fingerprint = comment_fingerprint(self.parent_id, self.author_name, self.author_email, self.body)
         super().save(*args, **kwargs)
+        if self.thread_id is None:  # a new top-level comment starts its own thread
+            self.thread_id = self.pk
+            Comment.objects.filter(pk=self.pk).update(thread=self.pk)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"

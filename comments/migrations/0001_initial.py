@@ -125,6 +125,7 @@ class Migration(migrations.Migration):
                     "thread",
                     models.ForeignKey(
                         blank=True,
+                        db_index=False,
                         editable=False,
                         null=True,
                         on_delete=django.db.models.deletion.CASCADE,
@@ -139,9 +140,11 @@ class Migration(migrations.Migration):
                 "ordering": ["submitted_at", "pk"],
                 "permissions": [("moderate_comment", "Can moderate comments")],
                 "indexes": [
-                    models.Index(fields=["article", "status", "submitted_at"], name="comment_article_status_time"),
+                    models.Index(
+                        fields=["article", "status", "parent", "submitted_at", "id"], name="comment_article_threads"
+                    ),
                     models.Index(fields=["thread", "status"], name="comment_thread_status"),
-                    models.Index(fields=["status", "-submitted_at"], name="comment_queue"),
+                    models.Index(fields=["status", "-submitted_at", "-id"], name="comment_queue"),
                 ],
                 "constraints": [
                     models.CheckConstraint(

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import migrations
+from django.db import migrations, models
 
 from comments.models import comment_fingerprint
 from comments.sanitize import sanitize_comment
@@ -60,6 +60,7 @@ def create_comments(apps, schema_editor):
                 "submitted_at": submitted_at,
             },
         )
+    Comment.objects.filter(article=article, thread=None).update(thread=models.F("pk"))
     approved = Comment.objects.filter(article=article, status="approved")
     article.approved_comment_count = approved.count()
     article.approved_thread_count = approved.filter(parent=None).count()

@@ -133,3 +133,9 @@ def test_article_page_query_count_is_constant(client, article, make_comment, dja
         make_comment(article, parent=make_comment(article, parent=parent))
     with django_assert_max_num_queries(4):
         assert client.get(URL).status_code == 200
+
+
+def test_top_level_comment_is_its_own_thread(post_comment, article):
+    post_comment(article)
+    comment = Comment.objects.latest("pk")
+    assert comment.thread_id == comment.pk and comment.depth == 1

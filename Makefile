@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-services lint bench clean
+.PHONY: run serve test test-services lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,7 @@ serve: $(VENV)/.runtime .secret-key
 	chmod 600 $@
 
 test: $(VENV)/.dev
+	@test -x /usr/bin/chromium || echo "Browser tests will be skipped: Debian's chromium is not installed (apt-get install -y chromium)."
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL and Redis, plus the two-server scale-out test; a missing
@@ -59,6 +60,10 @@ test-services: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The README's pictures, taken by the browser journeys.
+screenshots: $(VENV)/.dev
+	SKINSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q -k "journey1 or journey2 or journey4"
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py

@@ -127,6 +127,9 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     actions = ["approve", "unapprove", "mark_spam", "trash", "delete_permanently"]
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Moderation queue"), **(extra_context or {})})
+
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
 

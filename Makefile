@@ -45,17 +45,21 @@ serve: $(VENV)/.runtime .secret-key
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
+# The browser journeys run in a process of their own: Playwright keeps an event loop
+# running in the test thread, and Django's per-context connections must not outlive it.
 test: $(VENV)/.dev
+	$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	@test -x /usr/bin/chromium || echo "Browser tests will be skipped: Debian's chromium is not installed (apt-get install -y chromium)."
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) $(if $(findstring --cov,$(PYTEST_ARGS)),--cov-append)
 
 # The same suite on PostgreSQL and Redis, plus the two-server scale-out test; a missing
 # service fails the run instead of skipping. pytest-django creates test_skinsite itself.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/skinsite
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
-test-services: $(VENV)/.dev
-	SKINSITE_REQUIRE_SERVICES=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+test-services: export SKINSITE_REQUIRE_SERVICES = 1
+test-services: export DATABASE_URL = $(TEST_DATABASE_URL)
+test-services: export REDIS_URL = $(TEST_REDIS_URL)
+test-services: test
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -1,10 +1,8 @@
 from django.contrib import admin
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from articles.views import home
-from skinsite.views import healthz
+from skinsite.views import favicon, healthz
 
 urlpatterns = [
     path("", home, name="home"),
@@ -12,8 +10,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
-    path("favicon.ico", RedirectView.as_view(url=staticfiles_storage.url("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
 ]
 
 admin.site.site_header = "skinsite moderation"

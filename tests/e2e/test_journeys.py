@@ -261,9 +261,8 @@ def test_journey8_no_horizontal_scroll(new_reader, watch, article, width):
 def test_journey6_the_watch_catches_csp_violations_and_console_errors(new_reader, watch):
     page = new_reader()
     page.goto(ARTICLE)
-    page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.append(s); }"
-    )
+    inline_script = "const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
+    page.evaluate(f"() => {{ {inline_script} document.body.append(s); }}")
     page.evaluate("() => console.error('boom')")
     assert page.evaluate("window.__ran") is None  # the CSP blocked the inline script
     with pytest.raises(AssertionError):

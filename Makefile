@@ -28,18 +28,23 @@ run: $(VENV)/.runtime
 	@echo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The production stack on this machine: DEBUG off, hashed static files, gunicorn.
-# DJANGO_SECRET_KEY defaults to a key generated once into .secret-key (not committed);
-# plain HTTP on loopback, so the HTTPS redirect is off unless you set it.
+# The production stack on this machine: DEBUG off, hashed static files, gunicorn, and a
+# db_worker that sends the site's email from the database task queue. DJANGO_SECRET_KEY
+# defaults to a key generated once into .secret-key (not committed); plain HTTP on
+# loopback, so the HTTPS redirect is off unless you set it.
 WEB_CONCURRENCY ?= 2
 serve: export DJANGO_DEBUG ?= 0
 serve: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+serve: export DJANGO_TASKS_BACKEND ?= database
 serve: $(VENV)/.runtime .secret-key
-	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" $(BIN)/python manage.py migrate --no-input
-	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" $(BIN)/gunicorn skinsite.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile - --error-logfile -
+	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}"; \
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
+	$(BIN)/python manage.py migrate --no-input && \
+	{ $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn skinsite.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+		--access-logfile - --error-logfile -; }
 
 .secret-key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@

@@ -62,8 +62,13 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["body", "author_name", "author_email", "author_url"]
-        labels = {"body": _("Comment"), "author_name": _("Name"), "author_email": _("Email")}
+        fields = ["body", "author_name", "author_email", "author_url", "notify_replies"]
+        labels = {
+            "body": _("Comment"),
+            "author_name": _("Name"),
+            "author_email": _("Email"),
+            "notify_replies": _("Notify me of follow-up comments by email"),
+        }
         widgets = {
             "body": forms.Textarea(attrs={"rows": 8, "cols": 45}),
             "author_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -95,6 +100,7 @@ class CommentForm(forms.ModelForm):
             "author_email",
             "author_url",
             "remember",
+            "notify_replies",
             "parent",
             Div(Field("leave_empty"), css_class="d-none", aria_hidden="true"),
             Div(Submit("submit", _("Post Comment")), css_class="form-submit"),

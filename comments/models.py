@@ -62,6 +62,7 @@ class Comment(models.Model):
     author_url = models.URLField(_("website"), max_length=200, blank=True)
     body = models.TextField(_("comment"), max_length=65525, help_text=_("As the reader typed it."))
     body_html = models.TextField(_("comment (sanitised)"), editable=False)
+    notify_replies = models.BooleanField(_("notify of replies"), default=False)
     # Identifies "the same comment again" so the database itself refuses duplicates.
     fingerprint = models.CharField(max_length=64, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)

@@ -6,11 +6,10 @@ moderation stamps and cache keys are kept right in one place.
 
 import hashlib
 import ipaddress
-import time
 from dataclasses import dataclass
+from math import ceil
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -19,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
+from . import notifications
 from .models import Comment, WordList
+from .ratelimit import seconds_to_wait
 
 Status = Comment.Status
 
@@ -50,10 +51,13 @@ def refresh_articles(article_ids):
 def set_status(comments, status, user=None):
     """Move comments to a status, stamping who did it; returns how many changed."""
     with transaction.atomic():
-        changing = comments.exclude(status=status)
-        article_ids = list(changing.values_list("article_id", flat=True).distinct())
-        changed = changing.update(status=status, moderated_by=user, moderated_at=timezone.now())
-        refresh_articles(article_ids)
+        changing = list(comments.exclude(status=status).values_list("pk", "article_id"))
+        changed = Comment.objects.filter(pk__in=[pk for pk, _article in changing]).update(
+            status=status, moderated_by=user, moderated_at=timezone.now()
+        )
+        refresh_articles(article_id for _pk, article_id in changing)
+        if status == Status.APPROVED:
+            notifications.comments_approved([pk for pk, _article in changing])
     return changed
 
 
@@ -109,26 +113,16 @@ def client_ip(request):
 
 
 def check_flood(ip_address, email):
-    """Refuse a second comment from one IP or email within COMMENTS_FLOOD_SECONDS.
-
-    The last time is kept in the shared cache, so the limit holds across app servers.
-    """
+    """Refuse a second comment from one IP or email within COMMENTS_FLOOD_SECONDS, on any app server."""
     limit = settings.COMMENTS_FLOOD_SECONDS
     if not limit:
         return
-    now = time.time()
-    email_key = hashlib.sha256(email.lower().encode()).hexdigest()
-    for key in (f"comments:flood:ip:{ip_address}", f"comments:flood:email:{email_key}"):
-        if ip_address is None and ":ip:" in key:
-            continue
-        # add() is atomic: of two simultaneous posts only one finds the key absent.
-        if cache.add(key, now, timeout=limit + 1):
-            continue
-        last = cache.get(key, 0)
-        if now - last < limit:
-            wait = max(1, int(limit - (now - last) + 0.999))
-            raise Refusal(429, _("You are posting comments too quickly. Slow down."), retry_after=wait)
-        cache.set(key, now, timeout=limit + 1)
+    keys = [f"comments:flood:email:{hashlib.sha256(email.lower().encode()).hexdigest()}"]
+    if ip_address:
+        keys.append(f"comments:flood:ip:{ip_address}")
+    for key in keys:
+        if wait := seconds_to_wait(key, limit):
+            raise Refusal(429, _("You are posting comments too quickly. Slow down."), retry_after=ceil(wait))
 
 
 def _matches(entries, comment):
@@ -171,6 +165,9 @@ def submit(comment, *, looks_automated=False):
             comment.save()
             if comment.status == Status.APPROVED:
                 refresh_articles([comment.article_id])
+                notifications.comments_approved([comment.pk])
+            elif comment.status == Status.PENDING:
+                notifications.comment_held(comment)
     except IntegrityError:
         if (
             Comment.objects.filter(article_id=comment.article_id, fingerprint=comment.fingerprint)

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "comments"
 urlpatterns = [
     path("post/<int:article_id>/", views.post_comment, name="post"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("feed/", feeds.LatestCommentsFeed(), name="feed"),
 ]

@@ -1,7 +1,9 @@
 import json
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 
-from . import moderation, threads
+from . import moderation, notifications, threads
 from .forms import CommentForm, form_token, read_form_token
 from .models import Comment
 from .threads import ThreadPage
@@ -200,3 +202,16 @@ def post_comment(request, article_id):
     else:
         response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
     return response
+
+
+def unsubscribe(request, token):
+    """One click, no login: stop reply emails for the address and article the signed link names."""
+    try:
+        address, article_id = notifications.read_unsubscribe_token(token)
+    except signing.SignatureExpired:
+        return TemplateResponse(request, "comments/unsubscribe.html", {"expired": True}, status=410)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise BadRequest("Invalid unsubscribe link.") from None
+    notifications.unsubscribe(address, article_id)
+    article = Article.objects.filter(pk=article_id).first()
+    return TemplateResponse(request, "comments/unsubscribe.html", {"article": article})

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
 ]
@@ -202,6 +204,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Background tasks (django-tasks): run at once in development and tests; in production
+# DJANGO_TASKS_BACKEND=database queues them in the database for `manage.py db_worker`.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("DJANGO_TASKS_BACKEND", "immediate")]}}
+
+# The site's public address, for links in emails (sent from workers, outside any request).
+SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+MANAGERS = [("", address) for address in env_list("DJANGO_MANAGERS")]
+
 # django-crispy-forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -236,3 +250,6 @@ COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = env_bool("COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS", False)
 COMMENTS_TRUSTED_PROXY_COUNT = env_int("COMMENTS_TRUSTED_PROXY_COUNT", 0)
+COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS = env_int("COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS", 3600)
+COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS", 30)
+COMMENTS_EMAIL_ATTEMPTS = env_int("COMMENTS_EMAIL_ATTEMPTS", 5)

@@ -126,3 +126,35 @@ def require_services(postgres=True, redis=False):
         if os.environ.get("SKINSITE_REQUIRE_SERVICES") == "1":
             pytest.fail(reason + " (SKINSITE_REQUIRE_SERVICES=1: a skip would hide it)")
         pytest.skip(reason)
+
+
+def free_port():
+    """A loopback TCP port nobody listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def subprocess_environment(**extra):
+    """The environment for a server or worker process that must use this test run's database."""
+    import os
+
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "COMMENTS_"))}
+    return inherited | {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "subprocess-shared-secret-key-for-tests-0123456789abcdefghij",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_FROM_FINDERS": "1",
+        "DATABASE_URL": url,
+        **extra,
+    }

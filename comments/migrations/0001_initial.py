@@ -71,6 +71,7 @@ class Migration(migrations.Migration):
                     models.TextField(help_text="As the reader typed it.", max_length=65525, verbose_name="comment"),
                 ),
                 ("body_html", models.TextField(editable=False, verbose_name="comment (sanitised)")),
+                ("notify_replies", models.BooleanField(default=False, verbose_name="notify of replies")),
                 ("fingerprint", models.CharField(editable=False, max_length=64)),
                 (
                     "status",

@@ -232,6 +232,8 @@ def test_journey7_accessible_and_usable_with_the_keyboard(new_reader, watch):
     expect(page.locator("#id_remember")).to_be_focused()
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
+    expect(page.locator("#id_notify_replies")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.locator("input[type=submit]")).to_be_focused()  # the honeypot is skipped
     page.keyboard.press("Enter")
     page.wait_for_load_state()

@@ -8,7 +8,6 @@ X-Forwarded-For, as the load balancer in front would (COMMENTS_TRUSTED_PROXY_COU
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,10 +21,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import Group, User
-from django.db import connection
 
 from comments.models import Comment
-from tests.conftest import require_services
+from tests.conftest import free_port, require_services, subprocess_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -75,25 +73,12 @@ class Browser:
         return status, headers.get("Location", "")
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(database_name):
-    port = _free_port()
-    settings = connection.settings_dict
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "COMMENTS_"))} | {
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "scale-out-shared-secret-key-used-by-both-servers-0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_STATIC_FROM_FINDERS": "1",
-        "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{database_name}",
-        "COMMENTS_MIN_SUBMIT_SECONDS": "0",  # the clients post as soon as they load the form
-        "COMMENTS_TRUSTED_PROXY_COUNT": "1",
-    }
+def _start_server():
+    port = free_port()
+    env = subprocess_environment(
+        COMMENTS_MIN_SUBMIT_SECONDS="0",  # the clients post as soon as they load the form
+        COMMENTS_TRUSTED_PROXY_COUNT="1",
+    )
     process = subprocess.Popen(
         [
             sys.executable,
@@ -137,7 +122,7 @@ def servers():
     started = []
     try:
         for _ in range(2):
-            started.append(_start_server(connection.settings_dict["NAME"]))
+            started.append(_start_server())
         yield started
     finally:
         for process, _url in started:

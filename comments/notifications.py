@@ -1,0 +1,135 @@
+"""Emails about comments, sent through the task queue so that posting and moderating never wait for mail.
+
+Moderators hear about every held comment. A reader who asked to be told about replies
+hears when one is approved, in an email that carries no commenter's words (so nobody can
+use the site to mail their text to a stranger), at most once an hour per article.
+"""
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+from .models import Comment
+from .ratelimit import seconds_to_wait
+
+logger = logging.getLogger(__name__)
+UNSUBSCRIBE_SALT = "comments.unsubscribe"
+
+
+def comment_held(comment):
+    """Tell the moderators about a comment waiting for them, once the transaction commits."""
+    transaction.on_commit(lambda: send_moderation_email.enqueue(comment.pk))
+
+
+def comments_approved(comment_ids):
+    """Tell subscribed parent authors about newly approved replies, once the transaction commits."""
+    if comment_ids:
+        transaction.on_commit(lambda: [send_reply_email.enqueue(pk) for pk in comment_ids])
+
+
+def moderator_addresses():
+    moderators = get_user_model().objects.filter(groups__name="Moderators", is_active=True).exclude(email="")
+    addresses = {user.email for user in moderators} | {address for _name, address in settings.MANAGERS}
+    return sorted(addresses)
+
+
+def _absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+@task()
+def send_moderation_email(comment_id, attempt=1):
+    comment = Comment.objects.select_related("article").filter(pk=comment_id, status=Comment.Status.PENDING).first()
+    recipients = moderator_addresses()
+    if comment is None or not recipients:
+        return
+    context = {
+        "comment": comment,
+        "change_url": _absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
+        "queue_url": _absolute(reverse("admin:comments_comment_changelist")),
+    }
+    _send(
+        send_moderation_email,
+        comment_id,
+        attempt,
+        subject=f"[skinsite] Please moderate: “{comment.article.title}”",
+        body=render_to_string("comments/email/held.txt", context),
+        recipients=recipients,
+    )
+
+
+@task()
+def send_reply_email(reply_id, attempt=1):
+    reply = (
+        Comment.objects.select_related("article", "parent")
+        .filter(pk=reply_id, status=Comment.Status.APPROVED, parent__notify_replies=True)
+        .first()
+    )
+    if reply is None:
+        return
+    address = reply.parent.author_email
+    if not address or address.lower() == reply.author_email.lower():
+        return  # never to the reply's own author
+    # At most one such email per address and article per interval, across every worker.
+    key = f"comments:reply-email:{reply.article_id}:{hashlib.sha256(address.lower().encode()).hexdigest()}"
+    if attempt == 1 and seconds_to_wait(key, settings.COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS):
+        return
+    context = {
+        "article": reply.article,
+        "reply_url": _absolute(reply.get_absolute_url()),
+        "unsubscribe_url": _absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(address, reply.article)])),
+        "max_age_days": settings.COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS,
+    }
+    _send(
+        send_reply_email,
+        reply_id,
+        attempt,
+        subject=f"New reply on “{reply.article.title}”",
+        body=render_to_string("comments/email/reply.txt", context),
+        recipients=[address],
+    )
+
+
+def _send(task_function, object_id, attempt, *, subject, body, recipients):
+    """Send one email; on failure log it without any address and try again later, a few times."""
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception as error:  # any SMTP or network failure; the comment itself is already saved
+        logger.warning(
+            "Email %s for comment %s failed on attempt %s (%s)",
+            task_function.name,
+            object_id,
+            attempt,
+            type(error).__name__,
+        )
+        if attempt < settings.COMMENTS_EMAIL_ATTEMPTS and default_task_backend.supports_defer:
+            delay = timedelta(minutes=2**attempt)
+            task_function.using(run_after=timezone.now() + delay).enqueue(object_id, attempt + 1)
+
+
+def unsubscribe_token(address, article):
+    return signing.dumps([address.lower(), article.pk], salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token):
+    """(address, article id) from a link, or raise signing.BadSignature (SignatureExpired when too old)."""
+    max_age = timedelta(days=settings.COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS)
+    address, article_id = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
+    return address, article_id
+
+
+def unsubscribe(address, article_id):
+    """Stop every further reply email to this address about this article."""
+    return Comment.objects.filter(article_id=article_id, author_email__iexact=address, notify_replies=True).update(
+        notify_replies=False
+    )

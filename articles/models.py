@@ -19,6 +19,8 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     comments_open = models.BooleanField(_("comments open"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The post's id in the WordPress site it was imported from, so importing again changes nothing.
+    wordpress_id = models.PositiveBigIntegerField(_("WordPress id"), null=True, blank=True, unique=True, editable=False)
     # Kept exact by comments.moderation in the transaction that changes a status.
     approved_comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
     approved_thread_count = models.PositiveIntegerField(_("approved threads"), default=0, editable=False)

@@ -101,3 +101,43 @@ def seed_comments(article, count, *, reply_share=0.2, seed=1):
     refresh_articles([article.pk])
     article.refresh_from_db()
     return article
+
+
+def write_wordpress_export(path, posts=20, comments_per_post=500, seed=2):
+    """A WordPress export (WXR 1.2) with posts * comments_per_post comments, 20% of them replies."""
+    from xml.sax.saxutils import escape
+
+    rng = random.Random(seed)
+    statuses = ["1"] * 80 + ["0"] * 10 + ["spam"] * 8 + ["trash"] * 2
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
+        )
+        comment_id = 0
+        for post in range(1, posts + 1):
+            out.write(
+                f"<item><title>Post {post}</title><content:encoded><![CDATA[<p>Post {post}.</p>]]></content:encoded>"
+                f"<wp:post_id>{post}</wp:post_id><wp:post_date_gmt>2015-01-01 00:00:00</wp:post_date_gmt>"
+                f"<wp:comment_status>open</wp:comment_status><wp:post_name>imported-{post}</wp:post_name>"
+                "<wp:post_type>post</wp:post_type>\n"
+            )
+            first = comment_id + 1
+            for _ in range(comments_per_post):
+                comment_id += 1
+                parent = rng.randrange(first, comment_id) if comment_id > first and rng.random() < 0.2 else 0
+                out.write(
+                    f"<wp:comment><wp:comment_id>{comment_id}</wp:comment_id>"
+                    f"<wp:comment_author>Reader {comment_id}</wp:comment_author>"
+                    f"<wp:comment_author_email>reader{comment_id}@example.com</wp:comment_author_email>"
+                    f"<wp:comment_author_IP>10.1.{comment_id // 250 % 250}.{comment_id % 250}</wp:comment_author_IP>"
+                    f"<wp:comment_date_gmt>2015-02-01 10:{comment_id % 60:02d}:00</wp:comment_date_gmt>"
+                    f"<wp:comment_content>{escape(_body(rng))}</wp:comment_content>"
+                    f"<wp:comment_approved>{rng.choice(statuses)}</wp:comment_approved>"
+                    f"<wp:comment_type>comment</wp:comment_type><wp:comment_parent>{parent}</wp:comment_parent>"
+                    "</wp:comment>\n"
+                )
+            out.write("</item>\n")
+        out.write("</channel></rss>\n")
+    return comment_id

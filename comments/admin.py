@@ -1,14 +1,19 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
+from django.http import JsonResponse
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
 
-from . import moderation
+from . import moderation, privacy
 from .models import Comment, WordList
 
 
@@ -113,6 +118,7 @@ class CommentAdmin(admin.ModelAdmin):
         "article",
         "parent",
         "rendered_body",
+        "same_author",
         "submitted_at",
         "ip_address",
         "user_agent",
@@ -121,11 +127,19 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["status", "article", "parent", "rendered_body"]}),
-        (_("Author"), {"fields": ["author_name", "author_email", "author_url"]}),
+        (_("Author"), {"fields": ["author_name", "author_email", "author_url", "same_author"]}),
         (_("Text as typed"), {"fields": ["body"], "classes": ["collapse"]}),
         (_("Moderation"), {"fields": ["submitted_at", "ip_address", "user_agent", "moderated_by", "moderated_at"]}),
     ]
-    actions = ["approve", "unapprove", "mark_spam", "trash", "delete_permanently"]
+    actions = [
+        "approve",
+        "unapprove",
+        "mark_spam",
+        "trash",
+        "delete_permanently",
+        "export_personal_data",
+        "erase_personal_data",
+    ]
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": _("Moderation queue"), **(extra_context or {})})
@@ -174,6 +188,53 @@ class CommentAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%(count)d comment deleted.", "%(count)d comments deleted.", deleted) % {"count": deleted}
         )
+
+    @admin.action(
+        description=_("Export personal data of the selected comments' authors (JSON)"), permissions=["moderate"]
+    )
+    def export_personal_data(self, request, queryset):
+        emails = sorted({email for email in queryset.values_list("author_email", flat=True) if email})
+        response = JsonResponse(privacy.export_personal_data(emails), safe=False, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="comments-personal-data.json"'
+        return response
+
+    @admin.action(description=_("Erase personal data of the selected comments' authors"), permissions=["moderate"])
+    def erase_personal_data(self, request, queryset):
+        emails = sorted({email for email in queryset.values_list("author_email", flat=True) if email})
+        if request.POST.get("confirm") == "yes":
+            erased = privacy.erase_personal_data(emails)
+            message = ngettext("Anonymised %(count)d comment.", "Anonymised %(count)d comments.", len(erased))
+            self.message_user(request, message % {"count": len(erased)})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase personal data"),
+            "emails": emails,
+            "comments": privacy.comments_by(emails),
+            "selected": queryset.values_list("pk", flat=True),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/comments/comment/erase_personal_data.html", context)
+
+    @admin.display(description=_("same author"))
+    def same_author(self, comment):
+        """How many other comments share this email or IP, with links to them."""
+        queue = reverse("admin:comments_comment_changelist")
+        parts = []
+        for field, value, label in [
+            ("author_email", comment.author_email, _("email")),
+            ("ip_address", comment.ip_address, _("IP address")),
+        ]:
+            if not value:
+                continue
+            others = Comment.objects.filter(**{field: value}).exclude(pk=comment.pk).count()
+            url = f"{queue}?{urlencode({'status': StatusFilter.ALL, field: value})}"
+            parts.append(format_html('<a href="{}">{} other comments with this {}</a>', url, others, label))
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) or "—"
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Links from "same author" filter on these exact values.
+        return lookup in {"author_email", "ip_address"} or super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         """Edits save as usual; a status change goes through the moderation transition."""

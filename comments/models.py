@@ -78,6 +78,8 @@ class Comment(models.Model):
         verbose_name=_("moderated by"),
     )
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    # The comment's id in the WordPress site it was imported from (unique per article).
+    wordpress_id = models.PositiveBigIntegerField(_("WordPress id"), null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -104,6 +106,7 @@ class Comment(models.Model):
                 condition=~Q(status="trash"),
                 name="comment_unique_unless_trashed",
             ),
+            models.UniqueConstraint(fields=["article", "wordpress_id"], name="comment_unique_wordpress_id"),
         ]
 
     def __str__(self):

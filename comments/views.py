@@ -180,7 +180,9 @@ def post_comment(request, article_id):
         return response
 
     own_ids = [comment.pk, *own_comment_ids(request)][:MAX_PENDING_IN_COOKIE]
-    page = threads.page_number_of(comment, own_ids)
+    # A new thread is the newest one, so it is on the default page when that is the newest.
+    newest_thread = comment.parent_id is None and settings.COMMENTS_NEWEST_PAGE_FIRST
+    page = None if newest_thread else threads.page_number_of(comment, own_ids)
     url = article.get_absolute_url() + (f"?cpage={page}" if page else "") + f"#comment-{comment.pk}"
     response = redirect(url)
     response.set_signed_cookie(

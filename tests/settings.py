@@ -17,11 +17,10 @@ from skinsite.settings import *  # noqa: F403
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared-cache memory database: that one fails concurrent
     # writers at once ("table is locked") instead of waiting as db.sqlite3 does.
-    import hashlib
     import tempfile
 
-    checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/skinsite-tests-{checkout}.sqlite3"}  # noqa: F405
+    # One file per test process, so that two runs at once never share it.
+    DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/skinsite-tests-{os.getpid()}.sqlite3"}  # noqa: F405
     # Connections kept open by the test client's threads would outlive their tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 

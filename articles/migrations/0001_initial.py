@@ -21,6 +21,12 @@ class Migration(migrations.Migration):
                 ("comments_open", models.BooleanField(default=True, verbose_name="comments open")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
                 (
+                    "wordpress_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, editable=False, null=True, unique=True, verbose_name="WordPress id"
+                    ),
+                ),
+                (
                     "approved_comment_count",
                     models.PositiveIntegerField(default=0, editable=False, verbose_name="approved comments"),
                 ),

@@ -101,6 +101,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
+                    "wordpress_id",
+                    models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name="WordPress id"),
+                ),
+                (
                     "moderated_by",
                     models.ForeignKey(
                         blank=True,
@@ -157,6 +161,7 @@ class Migration(migrations.Migration):
                         fields=("article", "fingerprint"),
                         name="comment_unique_unless_trashed",
                     ),
+                    models.UniqueConstraint(fields=("article", "wordpress_id"), name="comment_unique_wordpress_id"),
                 ],
             },
         ),

@@ -57,14 +57,18 @@ def test_warm_article_page_is_one_query(client, article, django_assert_num_queri
         client.get(article.get_absolute_url())
 
 
-def test_posting_a_comment_runs_at_most_ten_queries(client, make_article, django_assert_max_num_queries):
+@pytest.mark.parametrize("reply", [False, True])
+def test_posting_a_comment_runs_at_most_ten_queries(
+    client, make_article, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks, reply
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # production: email is queued
     article = seed_comments(make_article(), 1000)
-    parent = Comment.objects.for_article(article).approved().filter(parent=None).last()
-    with django_assert_max_num_queries(10):
-        response = client.post(
-            reverse("comments:post", args=[article.pk]), comment_data(article, parent=str(parent.pk))
-        )
+    parent = Comment.objects.for_article(article).approved().filter(parent=None).first() if reply else None
+    data = comment_data(article, parent=str(parent.pk) if parent else "")
+    with django_assert_max_num_queries(10), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("comments:post", args=[article.pk]), data)
     assert response.status_code == 302
+    assert len(callbacks) == 1  # the moderators' email, queued
 
 
 def test_moderation_queue_runs_at_most_twelve_queries(moderator_client, make_article, django_assert_max_num_queries):

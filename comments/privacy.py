@@ -1,0 +1,88 @@
+"""Personal data in comments: export it, erase it, and stop keeping IP addresses for long.
+
+The management commands and the admin actions all call these functions.
+"""
+
+import ipaddress
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import moderation
+from .models import Comment
+
+ANONYMOUS = "Anonymous"
+
+
+def comments_by(emails):
+    """Every comment written with one of these addresses (case-insensitive), oldest first."""
+    match = Q()
+    for email in emails:
+        match |= Q(author_email__iexact=email.strip())
+    return (
+        Comment.objects.filter(match).select_related("article").order_by("submitted_at", "pk")
+        if emails
+        else Comment.objects.none()
+    )
+
+
+def export_personal_data(emails):
+    """A JSON-ready list of every comment by these addresses, with all we hold about each."""
+    return [
+        {
+            "article": comment.article.title,
+            "article_url": comment.article.get_absolute_url(),
+            "date": comment.submitted_at.isoformat(),
+            "name": comment.author_name,
+            "email": comment.author_email,
+            "website": comment.author_url,
+            "comment": comment.body,
+            "status": comment.status,
+            "ip_address": comment.ip_address,
+            "user_agent": comment.user_agent,
+        }
+        for comment in comments_by(emails)
+    ]
+
+
+def truncate_ip(address):
+    """Keep the network, drop the host: IPv4 to /24 (last octet zero), IPv6 to /48."""
+    if not address:
+        return None
+    ip = ipaddress.ip_address(address)
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def erase_personal_data(emails, *, delete=False):
+    """Anonymise (or, with delete, remove) every comment by these addresses, in one transaction.
+
+    Returns the comments as they were, for the caller to report. An anonymised comment
+    keeps its text and leaves duplicate detection (its fingerprint no longer names anyone).
+    """
+    with transaction.atomic():
+        comments = list(comments_by(emails))
+        if delete:
+            moderation.delete(Comment.objects.filter(pk__in=[c.pk for c in comments]))
+            return comments
+        for comment in comments:
+            Comment.objects.filter(pk=comment.pk).update(
+                author_name=ANONYMOUS,
+                author_email="",
+                author_url="",
+                ip_address=truncate_ip(comment.ip_address),
+                user_agent="",
+                notify_replies=False,
+                fingerprint=f"erased:{comment.pk}",
+            )
+        moderation.refresh_articles(c.article_id for c in comments)
+    return comments
+
+
+def purge_ips(older_than_days):
+    """Empty the IP address and user agent of comments older than that; returns how many changed."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    old = Comment.objects.filter(submitted_at__lt=cutoff).exclude(ip_address=None, user_agent="")
+    return old.update(ip_address=None, user_agent="")

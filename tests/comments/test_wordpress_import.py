@@ -1,0 +1,211 @@
+"""Importing a WordPress export (issue 8)."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Article
+from comments.models import Comment
+
+HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Old blog</title><wp:wxr_version>1.2</wp:wxr_version>
+"""
+FOOTER = "</channel></rss>\n"
+
+
+def comment(
+    cid, body, *, parent=0, approved="1", author="Reader", email="r@example.com", kind="comment", ip="192.0.2.1"
+):
+    return f"""<wp:comment>
+  <wp:comment_id>{cid}</wp:comment_id><wp:comment_author><![CDATA[{author}]]></wp:comment_author>
+  <wp:comment_author_email><![CDATA[{email}]]></wp:comment_author_email>
+  <wp:comment_author_url>https://{author.lower().replace(" ", "")}.example</wp:comment_author_url>
+  <wp:comment_author_IP><![CDATA[{ip}]]></wp:comment_author_IP>
+  <wp:comment_date><![CDATA[2015-01-0{cid % 9 + 1} 10:00:00]]></wp:comment_date>
+  <wp:comment_date_gmt><![CDATA[2015-01-0{cid % 9 + 1} 09:00:00]]></wp:comment_date_gmt>
+  <wp:comment_content><![CDATA[{body}]]></wp:comment_content>
+  <wp:comment_approved><![CDATA[{approved}]]></wp:comment_approved>
+  <wp:comment_type><![CDATA[{kind}]]></wp:comment_type><wp:comment_parent>{parent}</wp:comment_parent>
+</wp:comment>"""
+
+
+def post(pid, title, comments="", *, slug=None, status="open", post_type="post"):
+    return f"""<item><title>{title}</title>
+  <content:encoded><![CDATA[<p>Body of {title}.</p>]]></content:encoded>
+  <wp:post_id>{pid}</wp:post_id><wp:post_date_gmt><![CDATA[2014-12-24 08:00:00]]></wp:post_date_gmt>
+  <wp:comment_status><![CDATA[{status}]]></wp:comment_status>
+  <wp:post_name><![CDATA[{slug or f"post-{pid}"}]]></wp:post_name>
+  <wp:status><![CDATA[publish]]></wp:status><wp:post_type><![CDATA[{post_type}]]></wp:post_type>
+  {comments}
+</item>"""
+
+
+def export(tmp_path, *items, name="export.xml"):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(items) + FOOTER, encoding="utf-8")
+    return str(path)
+
+
+def run(path, verbosity=0):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_wordpress", path, verbosity=verbosity, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def blog(tmp_path, db):
+    comments = "".join(
+        [
+            comment(10, "Top level"),
+            comment(11, "A reply", parent=10, author="Second"),
+            comment(12, "A reply to the reply", parent=11, author="Third"),
+            comment(13, "Waiting", approved="0", author="Pending Person"),
+            comment(14, "Buy pills", approved="spam", author="Spammer"),
+            comment(15, "Binned", approved="trash", author="Trashed"),
+            comment(16, "Linked to you", kind="pingback", author="Some Blog"),
+            comment(
+                17, "<script>alert(1)</script>Ünïcödé — “quotes” 日本語", author="Zoë Ärger", email="zoe@example.com"
+            ),
+        ]
+    )
+    return export(
+        tmp_path,
+        post(101, "Imported post", comments, slug="imported-post"),
+        post(102, "Closed post", status="closed"),
+        post(103, "A page", post_type="page"),
+    )
+
+
+def test_import_creates_articles_and_comments(blog):
+    out, _ = run(blog)
+    article = Article.objects.get(wordpress_id=101)
+    assert (article.title, article.slug, article.body) == (
+        "Imported post",
+        "imported-post",
+        "<p>Body of Imported post.</p>",
+    )
+    assert article.published_at.isoformat() == "2014-12-24T08:00:00+00:00" and article.comments_open
+    assert not Article.objects.get(wordpress_id=102).comments_open
+    assert not Article.objects.filter(title="A page").exists()
+    statuses = dict(Comment.objects.filter(article=article).values_list("wordpress_id", "status"))
+    assert statuses == {
+        10: "approved",
+        11: "approved",
+        12: "approved",
+        13: "pending",
+        14: "spam",
+        15: "trash",
+        17: "approved",
+    }
+    assert "2 articles created" in out and "4 comments approved" in out and "1 pingbacks and trackbacks skipped" in out
+    assert "1 comments pending" in out and "1 comments spam" in out and "1 comments trash" in out
+
+
+def test_import_keeps_threads_authors_and_sanitises(blog):
+    run(blog)
+    top, reply, deeper = (Comment.objects.get(wordpress_id=n) for n in (10, 11, 12))
+    assert (reply.parent, deeper.parent, deeper.depth, deeper.thread) == (top, reply, 3, top)
+    assert (reply.author_name, reply.author_email, reply.author_url) == (
+        "Second",
+        "r@example.com",
+        "https://second.example",
+    )
+    assert str(reply.ip_address) == "192.0.2.1"
+    assert reply.submitted_at.isoformat() == "2015-01-03T09:00:00+00:00"
+    unicode = Comment.objects.get(wordpress_id=17)
+    assert unicode.author_name == "Zoë Ärger"
+    assert "<script>" not in unicode.body_html and "Ünïcödé — “quotes” 日本語" in unicode.body_html
+
+
+def test_import_keeps_counts_exact(blog):
+    run(blog)
+    article = Article.objects.get(wordpress_id=101)
+    assert (article.approved_comment_count, article.approved_thread_count) == (4, 2)
+
+
+def test_import_twice_changes_nothing(blog):
+    run(blog)
+    before = list(Comment.objects.order_by("pk").values())
+    articles = list(Article.objects.order_by("pk").values())
+    out, _ = run(blog)
+    assert list(Comment.objects.order_by("pk").values()) == before
+    assert list(Article.objects.order_by("pk").values()) == articles
+    assert "2 articles unchanged" in out and "7 comments already imported" in out
+    assert "created" not in out
+
+
+def test_import_again_adds_only_new_comments_and_updates_posts(tmp_path, db):
+    run(export(tmp_path, post(201, "Growing", comment(1, "first"))))
+    out, _ = run(
+        export(tmp_path, post(201, "Grown", comment(1, "first") + comment(2, "second", parent=1)), name="v2.xml")
+    )
+    assert "1 articles updated" in out and "1 comments approved" in out
+    article = Article.objects.get(wordpress_id=201)
+    assert article.title == "Grown"
+    assert Comment.objects.get(wordpress_id=2).parent == Comment.objects.get(wordpress_id=1)
+
+
+def test_import_attaches_deep_replies_at_depth_five(tmp_path, db):
+    chain = "".join(comment(n, f"level {n}", parent=n - 1 if n > 1 else 0) for n in range(1, 8))
+    run(export(tmp_path, post(301, "Deep", chain)))
+    assert max(Comment.objects.values_list("depth", flat=True)) == 5
+    assert Comment.objects.get(wordpress_id=7).depth == 5
+
+
+def test_import_xml_bomb_is_refused(tmp_path, db):
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>'
+        "<rss><channel><title>&lol2;</title></channel></rss>"
+    )
+    with pytest.raises(CommandError, match="refused unsafe XML"):
+        run(str(bomb))
+    assert not Article.objects.filter(wordpress_id__isnull=False).exists()
+
+
+def test_import_external_entity_is_refused(tmp_path, db):
+    evil = tmp_path / "xxe.xml"
+    evil.write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss>&x;</rss>')
+    with pytest.raises(CommandError, match="refused unsafe XML"):
+        run(str(evil))
+
+
+def test_import_malformed_xml_names_the_line(tmp_path, db):
+    broken = tmp_path / "broken.xml"
+    broken.write_text(HEADER + "<item><title>Oops</title>\n<wp:post_id>1</wp:post_idd>\n</item>" + FOOTER)
+    with pytest.raises(CommandError, match=r"broken.xml: line 7, column \d+: the XML is malformed \(mismatched tag\)"):
+        run(str(broken))
+
+
+def test_import_non_wordpress_file_is_explained(tmp_path, db):
+    other = tmp_path / "feed.xml"
+    other.write_text('<?xml version="1.0"?><rss><channel><title>x</title></channel></rss>')
+    with pytest.raises(CommandError, match="not a WordPress export"):
+        run(str(other))
+
+
+def test_import_bad_number_is_explained(tmp_path, db):
+    with pytest.raises(CommandError, match="post “Bad”: <wp:post_id> should be a number, not 'abc'"):
+        run(export(tmp_path, post("abc", "Bad")))
+
+
+def test_import_missing_file_is_explained(db):
+    with pytest.raises(CommandError, match="cannot read the file"):
+        run("/nonexistent/export.xml")
+
+
+def test_import_is_transactional_per_post(tmp_path, db):
+    path = export(tmp_path, post(401, "Good", comment(1, "fine")), post(402, "Bad", comment(2, "broken", parent="x")))
+    with pytest.raises(CommandError, match="should be a number"):
+        run(path)
+    assert Article.objects.filter(wordpress_id=401).exists()
+    assert not Article.objects.filter(wordpress_id=402).exists()
+
+
+def test_import_shows_progress_at_verbosity_one(blog):
+    _, err = run(blog, verbosity=1)
+    assert "Importing posts [" in err and "2/2" in err

@@ -75,28 +75,29 @@ def comment_list(article, own_ids, number):
 
     if own_ids:
         return render()
-    key = ":".join(
-        str(part)
-        for part in (
-            "comments:list",
-            article.pk,
-            article.comments_changed_at.timestamp(),
-            number or "default",
-            settings.COMMENTS_PER_PAGE,
-            settings.COMMENTS_NEWEST_PAGE_FIRST,
-            settings.COMMENTS_MAX_DEPTH,
-        )
+    return _cached(render, "comments:list", *_list_state(article, number))
+
+
+def _list_state(article, number):
+    """Everything a rendered page of threads depends on."""
+    return (
+        article.pk,
+        article.comments_changed_at.timestamp(),
+        number or "default",
+        settings.COMMENTS_PER_PAGE,
+        settings.COMMENTS_NEWEST_PAGE_FIRST,
+        settings.COMMENTS_MAX_DEPTH,
     )
-    cached = cache.get(key)
-    if cached is None:
-        cached = render()
-        cache.set(key, cached, settings.COMMENTS_LIST_CACHE_SECONDS)
-    return cached
 
 
-# Stand-ins for the two per-request tokens in a page cached for every plain reader.
-CSRF_SLOT = "csrf-token-slot-7c1f"
-FORM_TOKEN_SLOT = "form-token-slot-7c1f"  # noqa: S105 (a marker, not a secret)
+def _cached(compute, *state):
+    """compute(), cached under a key naming the state it depends on: entries are replaced, never invalidated."""
+    key = ":".join(str(part) for part in state)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.COMMENTS_LIST_CACHE_SECONDS)
+    return value
 
 
 def article_response(request, article, form=None, status=200):
@@ -118,25 +119,13 @@ def article_response(request, article, form=None, status=200):
         )
         return TemplateResponse(request, "articles/article_detail.html", context, status=status)
 
-    key = ":".join(
-        str(part)
-        for part in (
-            "comments:page",
-            article.pk,
-            article.updated_at.timestamp(),
-            article.comments_changed_at.timestamp(),
-            article.accepts_comments(),
-            number or "default",
-            request.scheme,
-            request.get_host(),
-        )
-    )
-    html = cache.get(key)
-    if html is None:
+    def render():
         context = _page_context(request, article, CommentForm(article=article), own_ids, number)
         context |= {"csrf_input_token": CSRF_SLOT, "comment_form_token": FORM_TOKEN_SLOT}
-        html = render_to_string("articles/article_detail.html", context, request=request)
-        cache.set(key, html, settings.COMMENTS_LIST_CACHE_SECONDS)
+        return render_to_string("articles/article_detail.html", context, request=request)
+
+    state = (article.updated_at.timestamp(), article.accepts_comments(), request.scheme, request.get_host())
+    html = _cached(render, "comments:page", *_list_state(article, number), *state)
     html = html.replace(CSRF_SLOT, get_token(request), 1).replace(FORM_TOKEN_SLOT, form_token(article), 1)
     return HttpResponse(html, status=status)
 

@@ -100,6 +100,11 @@ def _cached(compute, *state):
     return value
 
 
+# Stand-ins for the two per-request tokens in a page cached for every plain reader.
+CSRF_SLOT = "csrf-token-slot-7c1f"
+FORM_TOKEN_SLOT = "form-token-slot-7c1f"  # noqa: S105 (a marker, not a secret)
+
+
 def article_response(request, article, form=None, status=200):
     """The article page with its comments and the reply form (bound and with errors, after a failed post).
 

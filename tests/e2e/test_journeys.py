@@ -33,6 +33,15 @@ def fill_comment(page, body="A reader's thoughtful comment.", name="Rita Reader"
         page.fill("#id_author_url", url)
 
 
+def post_form(page, submit=None):
+    """Submit the comment form and wait until the answer (the redirect's target, or the errors) has loaded."""
+    with page.expect_navigation():
+        if submit:
+            submit()
+        else:
+            page.click("text=Post Comment")
+
+
 def serious_violations(page):
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
@@ -60,8 +69,7 @@ def test_journey1_empty_form_is_stopped_then_explained(new_reader, watch):
     page.fill("#id_author_url", "example.org")
     page.eval_on_selector("#commentform", "form => { form.noValidate = true; }")
     page.fill("#id_author_name", "Kept Name")
-    page.click("text=Post Comment")
-    page.wait_for_load_state()
+    post_form(page)
     summary = page.locator("#form-errors")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
@@ -82,7 +90,7 @@ def test_journey2_post_pending_remembered_with_consent(new_reader, watch):
     page.goto(ARTICLE)
     fill_comment(page, body="Sunscreen changed my skin.", url="https://rita.example")
     page.check("#id_remember")
-    page.click("text=Post Comment")
+    post_form(page)
     comment = Comment.objects.get(body="Sunscreen changed my skin.")
     expect(page).to_have_url(re.compile(rf"#comment-{comment.pk}$"))
     own = page.locator(f"#comment-{comment.pk}")
@@ -103,7 +111,7 @@ def test_journey2_post_pending_remembered_with_consent(new_reader, watch):
     forgetful = new_reader()
     forgetful.goto(ARTICLE)
     fill_comment(forgetful, body="Please do not remember me.", name="Nora", email="nora@example.com")
-    forgetful.click("text=Post Comment")
+    post_form(forgetful)
     forgetful.reload()
     expect(forgetful.locator("#id_author_name")).to_have_value("")
     expect(forgetful.locator("#id_author_email")).to_have_value("")
@@ -129,7 +137,7 @@ def test_journey3_reply_moves_the_form_and_cancel_restores_it(new_reader, watch)
 
     page.click(f"#comment-{third.pk} >> text=Reply")
     fill_comment(page, body="Replying to ann.")
-    page.click("text=Post Comment")
+    post_form(page)
     reply = Comment.objects.get(body="Replying to ann.")
     assert reply.parent == third
     expect(page.locator(f"#comment-{third.pk} .children #comment-{reply.pk}")).to_contain_text("Replying to ann.")
@@ -144,7 +152,8 @@ def moderator_page(new_reader, live_server):
     page.goto("/admin/")
     page.fill("#id_username", "maria")
     page.fill("#id_password", "maria-password")
-    page.click("input[type=submit]")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_contain_text("skinsite moderation")
     return page
 
@@ -153,11 +162,11 @@ def test_journey4_moderator_approves_and_marks_spam(new_reader, moderator_page, 
     reader = new_reader()
     reader.goto(ARTICLE)
     fill_comment(reader, body="Please approve me.")
-    reader.click("text=Post Comment")
+    post_form(reader)
     reader2 = new_reader()
     reader2.goto(ARTICLE)
     fill_comment(reader2, body="Buy cheap pills.", name="Spammer", email="spam@example.com")
-    reader2.click("text=Post Comment")
+    post_form(reader2)
 
     page = moderator_page
     page.click("a[href='/admin/comments/comment/']")
@@ -168,7 +177,8 @@ def test_journey4_moderator_approves_and_marks_spam(new_reader, moderator_page, 
     good = Comment.objects.get(body="Please approve me.")
     page.check(f"input[name=_selected_action][value='{good.pk}']")
     page.select_option("select[name=action]", "approve")
-    page.click("button[name=index]")
+    with page.expect_navigation():
+        page.click("button[name=index]")
     expect(page.locator(".messagelist")).to_contain_text("1 comment approved.")
 
     fresh = new_reader()
@@ -179,7 +189,8 @@ def test_journey4_moderator_approves_and_marks_spam(new_reader, moderator_page, 
     spam = Comment.objects.get(body="Buy cheap pills.")
     page.check(f"input[name=_selected_action][value='{spam.pk}']")
     page.select_option("select[name=action]", "mark_spam")
-    page.click("button[name=index]")
+    with page.expect_navigation():
+        page.click("button[name=index]")
     expect(page.locator(".messagelist")).to_contain_text("1 comment marked as spam.")
     fresh.reload()
     expect(fresh.locator("body")).not_to_contain_text("Buy cheap pills.")
@@ -235,8 +246,7 @@ def test_journey7_accessible_and_usable_with_the_keyboard(new_reader, watch):
     expect(page.locator("#id_notify_replies")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("input[type=submit]")).to_be_focused()  # the honeypot is skipped
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    post_form(page, lambda: page.keyboard.press("Enter"))
     expect(page.locator(".comment-awaiting-moderation")).to_be_visible()
     assert Comment.objects.filter(body="Typed with the keyboard alone.", author_name="Kim Keys").exists()
     watch.check(page)

@@ -158,6 +158,15 @@ def moderator_page(new_reader, live_server):
     return page
 
 
+def run_admin_action(page, comment, action, message):
+    """Tick one comment in the queue, run an action on it, and check what the admin reports."""
+    page.check(f"input[name=_selected_action][value='{comment.pk}']")
+    page.select_option("select[name=action]", action)
+    with page.expect_navigation():
+        page.click("button[name=index]")
+    expect(page.locator(".messagelist")).to_contain_text(message)
+
+
 def test_journey4_moderator_approves_and_marks_spam(new_reader, moderator_page, watch):
     reader = new_reader()
     reader.goto(ARTICLE)
@@ -175,23 +184,14 @@ def test_journey4_moderator_approves_and_marks_spam(new_reader, moderator_page, 
     assert serious_violations(page) == []
     screenshot(page, "admin-queue")
     good = Comment.objects.get(body="Please approve me.")
-    page.check(f"input[name=_selected_action][value='{good.pk}']")
-    page.select_option("select[name=action]", "approve")
-    with page.expect_navigation():
-        page.click("button[name=index]")
-    expect(page.locator(".messagelist")).to_contain_text("1 comment approved.")
+    run_admin_action(page, good, "approve", "1 comment approved.")
 
     fresh = new_reader()
     fresh.goto(ARTICLE)
     expect(fresh.locator(f"#comment-{good.pk}")).to_contain_text("Please approve me.")
     expect(fresh.locator(".comments-title")).to_contain_text("4 thoughts on")
 
-    spam = Comment.objects.get(body="Buy cheap pills.")
-    page.check(f"input[name=_selected_action][value='{spam.pk}']")
-    page.select_option("select[name=action]", "mark_spam")
-    with page.expect_navigation():
-        page.click("button[name=index]")
-    expect(page.locator(".messagelist")).to_contain_text("1 comment marked as spam.")
+    run_admin_action(page, Comment.objects.get(body="Buy cheap pills."), "mark_spam", "1 comment marked as spam.")
     fresh.reload()
     expect(fresh.locator("body")).not_to_contain_text("Buy cheap pills.")
     watch.check(page)

@@ -106,8 +106,13 @@ def client_ip(request):
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
             address = hops[-proxies]
+    return normalized_ip(address)
+
+
+def normalized_ip(text):
+    """An IP address in its canonical form, or None when the text is not one."""
     try:
-        return str(ipaddress.ip_address(address))
+        return str(ipaddress.ip_address(text))
     except ValueError:
         return None
 

@@ -5,7 +5,6 @@ is imported in its own transaction. WordPress ids are remembered on both models,
 importing the same file again changes nothing.
 """
 
-import ipaddress
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -164,7 +163,7 @@ class Importer:
             author_name=self._text(element, "wp:comment_author")[:245] or "Anonymous",
             author_email=self._text(element, "wp:comment_author_email")[:100],
             author_url=self._text(element, "wp:comment_author_url")[:200],
-            ip_address=_valid_ip(self._text(element, "wp:comment_author_IP")),
+            ip_address=moderation.normalized_ip(self._text(element, "wp:comment_author_IP")),
             body=self._text(element, "wp:comment_content"),
             submitted_at=self._date(element, "wp:comment_date_gmt", "wp:comment_date"),
             status=STATUSES.get(approved, Comment.Status.TRASH),
@@ -178,9 +177,3 @@ class Importer:
         self.counts[f"comments {comment.status}"] += 1
         return comment
 
-
-def _valid_ip(text):
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return None

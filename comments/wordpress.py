@@ -176,4 +176,3 @@ class Importer:
             return None
         self.counts[f"comments {comment.status}"] += 1
         return comment
-

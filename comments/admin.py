@@ -90,6 +90,11 @@ def _transition(function, done):
     return action
 
 
+def _author_emails(comments):
+    """The distinct addresses of the comments' authors: whose personal data an action is about."""
+    return sorted({email for email in comments.values_list("author_email", flat=True) if email})
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = [
@@ -193,14 +198,14 @@ class CommentAdmin(admin.ModelAdmin):
         description=_("Export personal data of the selected comments' authors (JSON)"), permissions=["moderate"]
     )
     def export_personal_data(self, request, queryset):
-        emails = sorted({email for email in queryset.values_list("author_email", flat=True) if email})
+        emails = _author_emails(queryset)
         response = JsonResponse(privacy.export_personal_data(emails), safe=False, json_dumps_params={"indent": 2})
         response["Content-Disposition"] = 'attachment; filename="comments-personal-data.json"'
         return response
 
     @admin.action(description=_("Erase personal data of the selected comments' authors"), permissions=["moderate"])
     def erase_personal_data(self, request, queryset):
-        emails = sorted({email for email in queryset.values_list("author_email", flat=True) if email})
+        emails = _author_emails(queryset)
         if request.POST.get("confirm") == "yes":
             erased = privacy.erase_personal_data(emails)
             message = ngettext("Anonymised %(count)d comment.", "Anonymised %(count)d comments.", len(erased))

@@ -101,8 +101,15 @@ def _cached(compute, *state):
 
 
 # Stand-ins for the two per-request tokens in a page cached for every plain reader.
-CSRF_SLOT = "csrf-token-slot-7c1f"
-FORM_TOKEN_SLOT = "form-token-slot-7c1f"  # noqa: S105 (a marker, not a secret)
+TOKEN_SLOTS = {
+    "csrf_input_token": "csrf-token-slot-7c1f",
+    "comment_form_token": "form-token-slot-7c1f",
+}
+
+
+def _tokens(request, article):
+    """This request's CSRF token and signed form token, under the names the template uses."""
+    return {"csrf_input_token": get_token(request), "comment_form_token": form_token(article)}
 
 
 def article_response(request, article, form=None, status=200):
@@ -119,23 +126,22 @@ def article_response(request, article, form=None, status=200):
     remembered = remembered_author(request)
     plain_reader = form is None and not own_ids and not remembered and "replytocom" not in request.GET
     if not plain_reader:
-        context = _page_context(
-            request, article, form or CommentForm(initial=remembered, article=article), own_ids, number
-        )
+        form = form or CommentForm(initial=remembered, article=article)
+        context = _page_context(request, article, form, own_ids, number, _tokens(request, article))
         return TemplateResponse(request, "articles/article_detail.html", context, status=status)
 
     def render():
-        context = _page_context(request, article, CommentForm(article=article), own_ids, number)
-        context |= {"csrf_input_token": CSRF_SLOT, "comment_form_token": FORM_TOKEN_SLOT}
+        context = _page_context(request, article, CommentForm(article=article), own_ids, number, TOKEN_SLOTS)
         return render_to_string("articles/article_detail.html", context, request=request)
 
     state = (article.updated_at.timestamp(), article.accepts_comments(), request.scheme, request.get_host())
     html = _cached(render, "comments:page", *_list_state(article, number), *state)
-    html = html.replace(CSRF_SLOT, get_token(request), 1).replace(FORM_TOKEN_SLOT, form_token(article), 1)
+    for name, value in _tokens(request, article).items():
+        html = html.replace(TOKEN_SLOTS[name], value, 1)
     return HttpResponse(html, status=status)
 
 
-def _page_context(request, article, form, own_ids, number):
+def _page_context(request, article, form, own_ids, number, tokens):
     page, list_html = comment_list(article, own_ids, number)
     return {
         "article": article,
@@ -143,9 +149,8 @@ def _page_context(request, article, form, own_ids, number):
         "comment_page": page,
         "comment_list": list_html,
         "comment_form": form,
-        "comment_form_token": form_token(article),
-        "csrf_input_token": get_token(request),
         "reply_to": _reply_target(request, article, form),
+        **tokens,
     }
 
 

@@ -1,15 +1,31 @@
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import models
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from skinsite.versioned_cache import current_version, get_or_compute, publish_version
+
+VERSION_KEY = "articles:version"
+
+
+def _version_now():
+    """The state of every article: changes with any edit, addition or deletion."""
+    state = Article.objects.aggregate(updated=Max("updated_at"), count=Count("pk"))
+    return f"{state['updated'].timestamp() if state['updated'] else 0}-{state['count']}"
 
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__lte=timezone.now())
+
+    def published_by_slug(self, slug):
+        """The published article with this slug, or None; from the cache while no article changes."""
+        version = current_version(VERSION_KEY, _version_now)
+        article = get_or_compute(lambda: self.filter(slug=slug).first() or "", "articles:slug", version, slug)
+        return article if article and article.is_published() else None
 
 
 class Article(models.Model):
@@ -21,12 +37,6 @@ class Article(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # The post's id in the WordPress site it was imported from, so importing again changes nothing.
     wordpress_id = models.PositiveBigIntegerField(_("WordPress id"), null=True, blank=True, unique=True, editable=False)
-    # Kept exact by comments.moderation in the transaction that changes a status.
-    approved_comment_count = models.PositiveIntegerField(_("approved comments"), default=0, editable=False)
-    approved_thread_count = models.PositiveIntegerField(_("approved threads"), default=0, editable=False)
-    # Bumped in the same transactions, so it names the state of the comment list
-    # (cache keys are built from it).
-    comments_changed_at = models.DateTimeField(_("comments changed"), default=timezone.now, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -41,9 +51,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def accepts_comments(self):
-        """Open by its own switch, and not past COMMENTS_CLOSE_AFTER_DAYS (0: never closes)."""
-        if not self.comments_open:
-            return False
-        days = settings.COMMENTS_CLOSE_AFTER_DAYS
-        return not days or timezone.now() < self.published_at + timedelta(days=days)
+    def is_published(self):
+        return self.published_at <= timezone.now()
+
+
+@receiver([post_save, post_delete], sender=Article, dispatch_uid="articles-version")
+def _article_changed(sender, **kwargs):
+    """Any saved or deleted article (bulk deletes too) makes every cached article lookup stale."""
+    publish_version(VERSION_KEY, _version_now())

@@ -3,12 +3,13 @@
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from comments.models import Comment, comment_fingerprint
-from comments.moderation import refresh_articles
+from comments.models import Comment
 from comments.sanitize import sanitize_comment
+from comments.transitions import refresh_stats
 
 WORDS = [
     "skin",
@@ -66,18 +67,15 @@ def seed_comments(article, count, *, reply_share=0.2, seed=1):
         comment = Comment(
             article=article,
             parent=parent,
-            thread_id=parent.thread_id if parent else None,
-            depth=parent.depth + 1 if parent else 1,
             author_name=name,
             author_email=email,
-            body=body,
-            body_html=body_html,
-            fingerprint=comment_fingerprint(parent.pk if parent else None, name, email, body),
             status=rng.choice(STATUSES) if parent is None else Comment.Status.APPROVED,
             submitted_at=start + step * n,
             ip_address=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
             user_agent="Mozilla/5.0 (bench)",
         )
+        comment.use_body(body, body_html)
+        comment.prepare()  # depth, thread and fingerprint, as save() computes them
         return comment
 
     tops = []
@@ -89,16 +87,17 @@ def seed_comments(article, count, *, reply_share=0.2, seed=1):
             comment.thread_id = comment.pk
         tops.extend(created)
     parents = [c for c in tops if c.status == Comment.Status.APPROVED] or tops
+    max_depth = settings.COMMENTS_MAX_DEPTH
     made = 0
     while made < replies:
         batch = []
         for _ in range(min(BATCH, replies - made)):
             parent = rng.choice(parents)
-            batch.append(build(count - replies + made, parent if parent.depth < 5 else None))
+            batch.append(build(count - replies + made, parent if parent.depth < max_depth else None))
             made += 1
         created = Comment.objects.bulk_create(batch)
-        parents.extend(c for c in created if c.depth < 5)
-    refresh_articles([article.pk])
+        parents.extend(c for c in created if c.depth < max_depth)
+    refresh_stats([article.pk])
     article.refresh_from_db()
     return article
 

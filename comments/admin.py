@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from articles.models import Article
 
-from . import moderation, privacy
+from . import privacy, transitions
 from .models import Comment, WordList
 
 
@@ -175,21 +175,21 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), _("View"))
 
     approve = admin.action(description=_("Approve"), permissions=["moderate"])(
-        _transition(moderation.approve, ("%(count)d comment approved.", "%(count)d comments approved."))
+        _transition(transitions.approve, ("%(count)d comment approved.", "%(count)d comments approved."))
     )
     unapprove = admin.action(description=_("Unapprove"), permissions=["moderate"])(
-        _transition(moderation.unapprove, ("%(count)d comment unapproved.", "%(count)d comments unapproved."))
+        _transition(transitions.unapprove, ("%(count)d comment unapproved.", "%(count)d comments unapproved."))
     )
     mark_spam = admin.action(description=_("Mark as spam"), permissions=["moderate"])(
-        _transition(moderation.mark_spam, ("%(count)d comment marked as spam.", "%(count)d comments marked as spam."))
+        _transition(transitions.mark_spam, ("%(count)d comment marked as spam.", "%(count)d comments marked as spam."))
     )
     trash = admin.action(description=_("Move to trash"), permissions=["moderate"])(
-        _transition(moderation.trash, ("%(count)d comment moved to trash.", "%(count)d comments moved to trash."))
+        _transition(transitions.trash, ("%(count)d comment moved to trash.", "%(count)d comments moved to trash."))
     )
 
     @admin.action(description=_("Delete permanently"), permissions=["delete"])
     def delete_permanently(self, request, queryset):
-        deleted = moderation.delete(queryset)
+        deleted = transitions.delete(queryset)
         self.message_user(
             request, ngettext("%(count)d comment deleted.", "%(count)d comments deleted.", deleted) % {"count": deleted}
         )
@@ -248,15 +248,15 @@ class CommentAdmin(admin.ModelAdmin):
             obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
         if "status" in form.changed_data:
-            moderation.set_status(Comment.objects.filter(pk=obj.pk), new_status, request.user)
+            transitions.set_status(Comment.objects.filter(pk=obj.pk), new_status, request.user)
         else:
-            moderation.refresh_articles([obj.article_id])  # an edited text changes the cached page
+            transitions.refresh_stats([obj.article_id])  # an edited text changes the cached page
 
     def delete_model(self, request, obj):
-        moderation.delete(Comment.objects.filter(pk=obj.pk))
+        transitions.delete(Comment.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        moderation.delete(queryset)
+        transitions.delete(queryset)
 
 
 @admin.register(WordList)

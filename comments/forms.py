@@ -1,5 +1,7 @@
 import re
+import secrets
 import time
+from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
@@ -8,10 +10,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import BadRequest
 from django.core.validators import URLValidator
+from django.forms.utils import ErrorDict
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment
+from .normalize import visible_text
 from .sanitize import sanitize_comment
 
 TOKEN_SALT = "comments.form-token"  # noqa: S105 (a namespace for signing, not a secret)
@@ -19,40 +23,67 @@ TOKEN_SALT = "comments.form-token"  # noqa: S105 (a namespace for signing, not a
 # refused earlier by Django's own validator).
 CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAKS = re.compile(r"[\t\r\n]+")
+# What makes sanitising costly: tags, character references and bare links (each becomes
+# an element or a lookup in the HTML parser). Counted before the sanitiser ever runs.
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?\w+;|\b(?:https?://|www\.)", re.IGNORECASE)
+MAX_MARKUP = 300
+MAX_LINES = 500
+
+
+@dataclass(frozen=True)
+class FormToken:
+    """When a form was rendered, and the nonce that lets it be used for one comment only."""
+
+    rendered_at: float
+    nonce: str | None
 
 
 def form_token(article, rendered_at=None):
-    """A signed token binding a rendered form to its article and the time it was rendered."""
-    return signing.dumps([article.pk, rendered_at or time.time()], salt=TOKEN_SALT, compress=True)
+    """A signed token binding a rendered form to its article, the time it was rendered and a nonce."""
+    nonce = secrets.token_urlsafe(12)
+    return signing.dumps([article.pk, rendered_at or time.time(), nonce], salt=TOKEN_SALT)
 
 
 def read_form_token(token, article):
-    """Return when the form was rendered; a forged token, or one for another article, is a bad request."""
+    """The FormToken; a forged token, or one for another article, is a bad request."""
     try:
-        article_id, rendered_at = signing.loads(token or "", salt=TOKEN_SALT)
+        article_id, rendered_at, *nonce = signing.loads(token or "", salt=TOKEN_SALT)
     except (signing.BadSignature, TypeError, ValueError):
         raise BadRequest("Invalid comment form token.") from None
-    if article_id != article.pk or not isinstance(rendered_at, (int, float)):
+    if article_id != article.pk or not isinstance(rendered_at, int | float):
         raise BadRequest("Comment form token for another article.")
-    return rendered_at
+    if not nonce:  # a form rendered before forms had nonces: treat it as expired
+        return FormToken(0, None)
+    return FormToken(rendered_at, nonce[0])
+
+
+class WebsiteField(forms.URLField):
+    """http and https only, with one message (forms.URLField would add its own on top)."""
+
+    default_validators = [
+        URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))
+    ]
+    default_error_messages = {"invalid": _("Enter a web address starting with http:// or https://.")}
 
 
 class CommentForm(forms.ModelForm):
-    author_url = forms.URLField(
+    author_url = WebsiteField(
         label=_("Website"),
         max_length=200,
         required=False,
         assume_scheme="https",
-        validators=[
-            URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))
-        ],
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
     remember = forms.BooleanField(
         label=_("Save my name, email, and website in this browser for the next time I comment."),
         required=False,
     )
-    parent = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    parent = forms.ModelChoiceField(
+        queryset=Comment.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("The comment you are replying to does not exist or is not published.")},
+    )
     # The honeypot: hidden from people and assistive technology, filled by bots.
     leave_empty = forms.CharField(
         label=_("Leave this field empty"),
@@ -84,11 +115,13 @@ class CommentForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, article, rendered_at=None, **kwargs):
+    def __init__(self, *args, article, token=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
-        self.rendered_at = rendered_at
+        self.token = token
         self.instance.article = article
+        # Only an approved comment of the same article can be replied to.
+        self.fields["parent"].queryset = Comment.objects.approved().filter(article=article)
         self.fields["author_email"].required = True  # optional in the model only for imported comments
         self.helper = FormHelper(self)
         # The template writes <form> and both tokens, so this markup is the same for every reader.
@@ -112,17 +145,35 @@ class CommentForm(forms.ModelForm):
             # Keep pointing at the privacy note, and at the error too.
             self.fields["author_email"].widget.attrs["aria-describedby"] = "email-notes id_author_email_error"
 
+    def refuse(self, message):
+        """Show the form again with `message` above it and the reader's input kept, without validating it."""
+        self.cleaned_data, self._errors = {}, ErrorDict()
+        self.add_error(None, message)
+
     def clean_body(self):
         body = CONTROL_CHARACTERS.sub("", self.cleaned_data["body"]).strip()
+        # Bounded before the sanitiser runs: its cost grows with the markup, not the length.
+        if body.count("\n") >= MAX_LINES:
+            raise forms.ValidationError(
+                _("Your comment has too many lines (at most %(max)d)."),
+                code="too_many_lines",
+                params={"max": MAX_LINES},
+            )
+        if len(MARKUP.findall(body)) > MAX_MARKUP:
+            raise forms.ValidationError(
+                _("Your comment has too many tags, links or character references (at most %(max)d)."),
+                code="too_much_markup",
+                params={"max": MAX_MARKUP},
+            )
         html = sanitize_comment(body)
-        if not strip_tags(html).strip():
+        if not visible_text(strip_tags(html)).strip():
             raise forms.ValidationError(_("Please type your comment."), code="empty")
-        self.instance.body_html = html
+        self.instance.use_body(body, html)
         return body
 
     def _single_line(self, name):
         value = LINE_BREAKS.sub(" ", CONTROL_CHARACTERS.sub("", self.cleaned_data[name])).strip()
-        if not value and self.fields[name].required:
+        if self.fields[name].required and not visible_text(value).strip():  # blank, or only invisible characters
             raise forms.ValidationError(self.fields[name].error_messages["required"], code="required")
         return value
 
@@ -136,29 +187,26 @@ class CommentForm(forms.ModelForm):
         return self._single_line("author_url")
 
     def clean_parent(self):
-        """Only an approved comment of the same article can be replied to."""
-        parent_id = self.cleaned_data["parent"]
-        if parent_id is None:
-            return None
-        parent = Comment.objects.approved().filter(article=self.article, pk=parent_id).first()
-        if parent is None:
-            raise forms.ValidationError(
-                _("The comment you are replying to does not exist or is not published."), code="invalid_parent"
-            )
+        parent = self.cleaned_data["parent"]
         # Replies below the deepest level attach beside their parent, as in WordPress.
-        if parent.depth >= settings.COMMENTS_MAX_DEPTH and parent.parent_id:
-            parent = Comment.objects.get(pk=parent.parent_id)
+        if parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH and parent.parent_id:
+            parent = parent.parent
         return parent
+
+    def _form_age(self):
+        return time.time() - self.token.rendered_at if self.token else None
 
     def clean(self):
         cleaned = super().clean()
-        if self.rendered_at and time.time() - self.rendered_at > settings.COMMENTS_FORM_MAX_AGE_SECONDS:
+        age = self._form_age()
+        if age is not None and age > settings.COMMENTS_FORM_MAX_AGE_SECONDS:
             raise forms.ValidationError(_("This form has expired; please post again."), code="expired")
         return cleaned
 
     def looks_automated(self):
         """A filled honeypot or a post faster than a person could type: store as spam, say nothing."""
-        too_fast = self.rendered_at and time.time() - self.rendered_at < settings.COMMENTS_MIN_SUBMIT_SECONDS
+        age = self._form_age()
+        too_fast = age is not None and age < settings.COMMENTS_MIN_SUBMIT_SECONDS
         return bool(self.cleaned_data.get("leave_empty") or too_fast)
 
     def save(self, commit=True):

@@ -1,4 +1,5 @@
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -7,14 +8,21 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from skinsite.versioned_cache import current_version, publish_version
+
+from .normalize import text_key
 from .sanitize import sanitize_comment
 
 
-def comment_fingerprint(parent_id, author_name, author_email, body):
-    """What makes two comments on one article "the same comment again"."""
+def comment_fingerprint(parent_id, author_name, body):
+    """What makes two comments on one article "the same comment again": parent, name and text, normalised.
+
+    The email is left out on purpose: whether a post counts as a duplicate then depends
+    only on what is public, so it can never confirm a guessed address.
+    """
     # The parent is part of the key (0 for top level) because NULLs never clash
     # in a unique index on SQLite or PostgreSQL < 15.
-    key = "\x00".join([str(parent_id or 0), author_name, author_email.lower(), body])
+    key = "\x00".join([str(parent_id or 0), text_key(author_name), text_key(body)])
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -114,11 +122,7 @@ class Comment(models.Model):
         return f"{self.author_name}: {excerpt}"
 
     def save(self, *args, **kwargs):
-        self.body_html = sanitize_comment(self.body)
-        if self.parent_id:
-            self.depth = self.parent.depth + 1
-            self.thread_id = self.parent.thread_id
-        self.fingerprint = comment_fingerprint(self.parent_id, self.author_name, self.author_email, self.body)
+        self.prepare()
         super().save(*args, **kwargs)
         if self.thread_id is None:  # a new top-level comment starts its own thread
             self.thread_id = self.pk
@@ -127,12 +131,84 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
+    # The body that body_html was last sanitised from, so a post is sanitised once, not on every save.
+    _sanitized_body = None
+
+    def use_body(self, body, body_html):
+        """Set the body together with its already sanitised HTML (the form has just computed it)."""
+        self.body, self.body_html, self._sanitized_body = body, body_html, body
+
+    def prepare(self):
+        """Compute every derived field (HTML, depth, thread, fingerprint): the one place they come from.
+
+        save() calls it; bulk inserts call it themselves, then set `thread` of new
+        top-level comments to their own id, as save() does.
+        """
+        if self._sanitized_body != self.body:
+            self.use_body(self.body, sanitize_comment(self.body))
+        if self.parent_id:
+            self.depth = self.parent.depth + 1
+            self.thread_id = self.parent.thread_id
+        self.fingerprint = comment_fingerprint(self.parent_id, self.author_name, self.body)
+
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
 
     def link_count(self):
         return self.body_html.count("<a ")
+
+
+class CommentStats(models.Model):
+    """An article's comment counts and the time its public comments last changed.
+
+    Kept exact by comments.transitions in the transaction that changes a status; the
+    change time is the version that cached pages of comments are keyed on.
+    """
+
+    article = models.OneToOneField(
+        "articles.Article", models.CASCADE, primary_key=True, related_name="comment_stats", verbose_name=_("article")
+    )
+    approved_count = models.PositiveIntegerField(_("approved comments"), default=0)
+    thread_count = models.PositiveIntegerField(_("approved threads"), default=0)
+    changed_at = models.DateTimeField(_("comments changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment statistics")
+        verbose_name_plural = _("comment statistics")
+
+    def __str__(self):
+        return str(self.article_id)
+
+    @staticmethod
+    def _key(article_id):
+        return f"comments:stats:{article_id}"
+
+    @classmethod
+    def snapshot_of(cls, article_id):
+        """The article's Snapshot: from the cache, or the database when the cache has none."""
+
+        def load():
+            stats = cls.objects.filter(article_id=article_id).first() or cls(article_id=article_id)
+            return stats.snapshot()
+
+        return current_version(cls._key(article_id), load)
+
+    def snapshot(self):
+        return Snapshot(self.approved_count, self.thread_count, self.changed_at.timestamp())
+
+    def publish(self):
+        """Make this state current for every app server when the transaction commits."""
+        publish_version(self._key(self.article_id), self.snapshot())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What readers' pages need of CommentStats; `version` names the state of the comment list."""
+
+    approved_count: int
+    thread_count: int
+    version: float
 
 
 class WordList(models.Model):
@@ -147,8 +223,8 @@ class WordList(models.Model):
         _("words"),
         blank=True,
         help_text=_(
-            "One word, phrase or IP address per line. Matched case-insensitively inside the name, "
-            "email, website, comment text, IP address and user agent."
+            "One word, phrase or IP address per line. Matched inside the name, email, website, comment "
+            "text, IP address and user agent, whatever the case, spacing, invisible characters or look-alike letters."
         ),
     )
 
@@ -163,4 +239,5 @@ class WordList(models.Model):
         return self.get_kind_display()
 
     def entries(self):
-        return [line.strip().casefold() for line in self.words.splitlines() if line.strip()]
+        """The entries as normalised keys (comments.normalize), so they match however they are disguised."""
+        return [key for key in map(text_key, self.words.splitlines()) if key]

@@ -5,14 +5,13 @@ hears when one is approved, in an email that carries no commenter's words (so no
 use the site to mail their text to a stranger), at most once an hour per article.
 """
 
-import hashlib
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +19,8 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from .models import Comment
-from .ratelimit import seconds_to_wait
+from .normalize import email_key
+from .ratelimit import limit_key, seconds_to_wait
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
@@ -80,14 +80,15 @@ def send_reply_email(reply_id, attempt=1):
     address = reply.parent.author_email
     if not address or address.lower() == reply.author_email.lower():
         return  # never to the reply's own author
-    # At most one such email per address and article per interval, across every worker.
-    key = f"comments:reply-email:{reply.article_id}:{hashlib.sha256(address.lower().encode()).hexdigest()}"
+    # At most one such email per mailbox and article per interval, across every worker.
+    key = limit_key("reply-email", f"{reply.article_id}:{email_key(address)}")
     if attempt == 1 and seconds_to_wait(key, settings.COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS):
         return
+    unsubscribe_url = _absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(reply.parent)]))
     context = {
         "article": reply.article,
         "reply_url": _absolute(reply.get_absolute_url()),
-        "unsubscribe_url": _absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(address, reply.article)])),
+        "unsubscribe_url": unsubscribe_url,
         "max_age_days": settings.COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS,
     }
     _send(
@@ -97,13 +98,15 @@ def send_reply_email(reply_id, attempt=1):
         subject=f"New reply on “{reply.article.title}”",
         body=render_to_string("comments/email/reply.txt", context),
         recipients=[address],
+        # RFC 8058: mail programs offer "Unsubscribe", and unsubscribe with one POST.
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
 
 
-def _send(task_function, object_id, attempt, *, subject, body, recipients):
+def _send(task_function, object_id, attempt, *, subject, body, recipients, headers=None):
     """Send one email; on failure log it without any address and try again later, a few times."""
     try:
-        send_mail(subject, body, None, recipients)
+        EmailMessage(subject, body, to=recipients, headers=headers).send()
     except Exception as error:  # any SMTP or network failure; the comment itself is already saved
         logger.warning(
             "Email %s for comment %s failed on attempt %s (%s)",
@@ -117,19 +120,24 @@ def _send(task_function, object_id, attempt, *, subject, body, recipients):
             task_function.using(run_after=timezone.now() + delay).enqueue(object_id, attempt + 1)
 
 
-def unsubscribe_token(address, article):
-    return signing.dumps([address.lower(), article.pk], salt=UNSUBSCRIBE_SALT, compress=True)
+def unsubscribe_token(comment):
+    """An opaque signed link id: the subscribed comment's id, never its address."""
+    return signing.dumps(comment.pk, salt=UNSUBSCRIBE_SALT)
 
 
 def read_unsubscribe_token(token):
-    """(address, article id) from a link, or raise signing.BadSignature (SignatureExpired when too old)."""
+    """The subscribed comment (or None if it is gone); raises signing.BadSignature (SignatureExpired when too old)."""
     max_age = timedelta(days=settings.COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS)
-    address, article_id = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
-    return address, article_id
+    comment_id = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
+    if not isinstance(comment_id, int):
+        raise signing.BadSignature("Not an unsubscribe link.")
+    return Comment.objects.select_related("article").filter(pk=comment_id).first()
 
 
-def unsubscribe(address, article_id):
-    """Stop every further reply email to this address about this article."""
-    return Comment.objects.filter(article_id=article_id, author_email__iexact=address, notify_replies=True).update(
-        notify_replies=False
-    )
+def unsubscribe(comment):
+    """Stop every further reply email about this comment's article to its author's address."""
+    if not comment.author_email:
+        return 0
+    return Comment.objects.filter(
+        article_id=comment.article_id, author_email__iexact=comment.author_email, notify_replies=True
+    ).update(notify_replies=False)

@@ -3,14 +3,14 @@
 The management commands and the admin actions all call these functions.
 """
 
-import ipaddress
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import moderation
+from . import transitions
+from .clientip import truncate_ip
 from .models import Comment
 
 ANONYMOUS = "Anonymous"
@@ -47,15 +47,6 @@ def export_personal_data(emails):
     ]
 
 
-def truncate_ip(address):
-    """Keep the network, drop the host: IPv4 to /24 (last octet zero), IPv6 to /48."""
-    if not address:
-        return None
-    ip = ipaddress.ip_address(address)
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
-
-
 def erase_personal_data(emails, *, delete=False):
     """Anonymise (or, with delete, remove) every comment by these addresses, in one transaction.
 
@@ -65,7 +56,7 @@ def erase_personal_data(emails, *, delete=False):
     with transaction.atomic():
         comments = list(comments_by(emails))
         if delete:
-            moderation.delete(Comment.objects.filter(pk__in=[c.pk for c in comments]))
+            transitions.delete(Comment.objects.filter(pk__in=[c.pk for c in comments]))
             return comments
         for comment in comments:
             Comment.objects.filter(pk=comment.pk).update(
@@ -77,7 +68,7 @@ def erase_personal_data(emails, *, delete=False):
                 notify_replies=False,
                 fingerprint=f"erased:{comment.pk}",
             )
-        moderation.refresh_articles(c.article_id for c in comments)
+        transitions.refresh_stats(c.article_id for c in comments)
     return comments
 
 

@@ -3,6 +3,18 @@
 import time
 
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+
+def limit_key(kind, value):
+    """A cache key for a limit on `value` (an address, an email): keyed, so the cache never reveals the value."""
+    return f"comments:{kind}:{salted_hmac('comments.ratelimit', value).hexdigest()}"
+
+
+def seconds_left(key, interval):
+    """How long until `key` is free again (0 if it is), recording nothing."""
+    last = cache.get(key)
+    return 0 if last is None else max(0, interval - (time.time() - last))
 
 
 def seconds_to_wait(key, interval):

@@ -46,14 +46,14 @@ def _top_level(article, own_ids):
     return Comment.objects.for_article(article).visible_to(own_ids).filter(parent=None).order_by("submitted_at", "pk")
 
 
-def thread_page(article, own_ids=(), number=None):
+def thread_page(article, approved_thread_count, own_ids=(), number=None):
     """The page of top-level threads numbered `number` (None: the default page), fully loaded.
 
-    Anonymous readers cost one query: the thread count is kept on the article, and a
+    Anonymous readers cost one query: the thread count is kept in CommentStats, and a
     page near the end (the default one) is read backwards so no large OFFSET is scanned.
     """
     top_level = _top_level(article, own_ids)
-    thread_count = top_level.count() if own_ids else article.approved_thread_count
+    thread_count = top_level.count() if own_ids else approved_thread_count
     per_page = settings.COMMENTS_PER_PAGE
     page_count = max(1, ceil(thread_count / per_page))
     if number is None:

@@ -18,7 +18,8 @@ from django.utils.text import slugify
 
 from articles.models import Article
 
-from . import moderation
+from . import transitions
+from .clientip import normalized_ip
 from .models import Comment
 
 NAMESPACES = {
@@ -69,7 +70,7 @@ class Importer:
             with transaction.atomic():
                 article, changed = self._article(item)
                 if self._comments(item, article) or changed:
-                    moderation.refresh_articles([article.pk])
+                    transitions.refresh_stats([article.pk])
             self.progress(done, len(posts))
         return self.counts
 
@@ -163,7 +164,7 @@ class Importer:
             author_name=self._text(element, "wp:comment_author")[:245] or "Anonymous",
             author_email=self._text(element, "wp:comment_author_email")[:100],
             author_url=self._text(element, "wp:comment_author_url")[:200],
-            ip_address=moderation.normalized_ip(self._text(element, "wp:comment_author_IP")),
+            ip_address=normalized_ip(self._text(element, "wp:comment_author_IP")),
             body=self._text(element, "wp:comment_content"),
             submitted_at=self._date(element, "wp:comment_date_gmt", "wp:comment_date"),
             status=STATUSES.get(approved, Comment.Status.TRASH),

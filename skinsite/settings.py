@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "comments.middleware.PrivateCommentPagesMiddleware",
     "skinsite.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -233,13 +234,16 @@ LOGGING = {
 }
 
 LOGIN_URL = "admin:login"
+# Where the admin login goes when its ?next= is missing or unsafe (Django's default is /accounts/profile/).
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Cached pages and articles are keyed on the database state (skinsite.versioned_cache), so
+# this only bounds how long a deploy's template change takes to reach unchanged pages.
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
 
 # Comments: every threshold can be overridden from the environment under its own name.
 COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
-# Entries are keyed on the database state, so this only bounds how long a deploy's
-# template change takes to reach pages whose comments have not changed since.
-COMMENTS_LIST_CACHE_SECONDS = env_int("COMMENTS_LIST_CACHE_SECONDS", 3600)
 COMMENTS_NEWEST_PAGE_FIRST = env_bool("COMMENTS_NEWEST_PAGE_FIRST", True)
 COMMENTS_REMEMBER_COOKIE_AGE = env_int("COMMENTS_REMEMBER_COOKIE_AGE", 365 * 24 * 3600)
 COMMENTS_PENDING_COOKIE_AGE = env_int("COMMENTS_PENDING_COOKIE_AGE", 30 * 24 * 3600)

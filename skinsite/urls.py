@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.views import home
+from comments.feeds import ArticleCommentsFeed
 from skinsite.views import favicon, healthz
 
 urlpatterns = [
     path("", home, name="home"),
     path("articles/", include("articles.urls")),
+    path("articles/<slug:slug>/comments/feed/", ArticleCommentsFeed(), name="article-comments-feed"),
     path("comments/", include("comments.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -43,7 +43,7 @@ def make_article(db):
 @pytest.fixture
 def make_comment(db):
     """A stored comment; approved ones go through the moderation transition so counts stay right."""
-    from comments import moderation
+    from comments import transitions
 
     def make(article, status=Comment.Status.APPROVED, **fields):
         n = next(_sequence)
@@ -52,7 +52,7 @@ def make_comment(db):
         fields.setdefault("body", f"Comment number {n}.")
         comment = Comment.objects.create(article=article, status=Comment.Status.PENDING, **fields)
         if status != Comment.Status.PENDING:
-            moderation.set_status(Comment.objects.filter(pk=comment.pk), status)
+            transitions.set_status(Comment.objects.filter(pk=comment.pk), status)
             comment.refresh_from_db()
         return comment
 
@@ -158,3 +158,11 @@ def subprocess_environment(**extra):
         "DATABASE_URL": url,
         **extra,
     }
+
+
+def approved_counts(article):
+    """(approved comments, approved threads) of an article, as CommentStats keeps them."""
+    from comments.models import CommentStats
+
+    stats = CommentStats.objects.filter(article=article).first()
+    return (stats.approved_count, stats.thread_count) if stats else (0, 0)

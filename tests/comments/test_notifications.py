@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from comments import moderation
+from comments import transitions
 from comments.models import Comment
 from tests.conftest import page
 
@@ -172,7 +172,7 @@ def test_approved_reply_emails_the_subscriber_without_commenter_text(article, su
     reply = _reply(article, subscriber, make_comment)
     mail.outbox.clear()
     with committed():
-        moderation.approve(Comment.objects.filter(pk=reply.pk))
+        transitions.approve(Comment.objects.filter(pk=reply.pk))
     (message,) = mail.outbox
     assert message.to == ["sub@example.com"]
     assert message.subject == "New reply on “Can Facial Exercises Improve Your Skin?”"
@@ -181,7 +181,7 @@ def test_approved_reply_emails_the_subscriber_without_commenter_text(article, su
         assert commenter_text not in message.body and commenter_text not in message.subject
 
 
-@pytest.mark.parametrize("transition", [moderation.unapprove, moderation.mark_spam, moderation.trash])
+@pytest.mark.parametrize("transition", [transitions.unapprove, transitions.mark_spam, transitions.trash])
 def test_no_reply_email_for_unpublished_replies(article, subscriber, make_comment, transition, committed):
     reply = _reply(article, subscriber, make_comment)
     mail.outbox.clear()
@@ -194,7 +194,7 @@ def test_no_reply_email_to_the_replys_own_author(article, subscriber, make_comme
     reply = _reply(article, subscriber, make_comment, author_email="SUB@example.com")
     mail.outbox.clear()
     with committed():
-        moderation.approve(Comment.objects.filter(pk=reply.pk))
+        transitions.approve(Comment.objects.filter(pk=reply.pk))
     assert mail.outbox == []
 
 
@@ -203,7 +203,7 @@ def test_no_reply_email_without_the_tick(article, make_comment, committed):
     reply = _reply(article, parent, make_comment)
     mail.outbox.clear()
     with committed():
-        moderation.approve(Comment.objects.filter(pk=reply.pk))
+        transitions.approve(Comment.objects.filter(pk=reply.pk))
     assert mail.outbox == []
 
 
@@ -214,7 +214,7 @@ def test_reply_emails_are_at_most_one_an_hour_per_article(article, subscriber, m
             clock.shift(shift)
             reply = _reply(article, subscriber, make_comment, body=f"reply {n}")
             with committed():
-                moderation.approve(Comment.objects.filter(pk=reply.pk))
+                transitions.approve(Comment.objects.filter(pk=reply.pk))
             assert len([m for m in mail.outbox if m.to == ["sub@example.com"]]) == expected
 
 
@@ -222,11 +222,19 @@ def _unsubscribe_url(message):
     return next(link for link in _links(message) if "/unsubscribe/" in link).replace("http://127.0.0.1:8000", "")
 
 
-def test_unsubscribe_link_stops_further_emails(client, article, subscriber, make_comment, settings, committed):
+def test_unsubscribe_link_asks_first_and_stops_further_emails_on_post(
+    client, article, subscriber, make_comment, settings, committed
+):
     settings.COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS = 0
     with committed():
-        moderation.approve(Comment.objects.filter(pk=_reply(article, subscriber, make_comment).pk))
-    response = client.get(_unsubscribe_url(mail.outbox[-1]))
+        transitions.approve(Comment.objects.filter(pk=_reply(article, subscriber, make_comment).pk))
+    url = _unsubscribe_url(mail.outbox[-1])
+    # A link scanner's GET changes nothing: the page asks, with a button.
+    asked = client.get(url)
+    assert asked.status_code == 200
+    assert page(asked).find(".//form[@method='post']//button").text == "Unsubscribe"
+    assert Comment.objects.get(pk=subscriber.pk).notify_replies
+    response = client.post(url)
     assert response.status_code == 200
     assert (
         "You will receive no more reply emails about “Can Facial Exercises Improve Your Skin?”."
@@ -234,14 +242,14 @@ def test_unsubscribe_link_stops_further_emails(client, article, subscriber, make
     )
     mail.outbox.clear()
     with committed():
-        moderation.approve(Comment.objects.filter(pk=_reply(article, subscriber, make_comment, body="again").pk))
+        transitions.approve(Comment.objects.filter(pk=_reply(article, subscriber, make_comment, body="again").pk))
     assert mail.outbox == []
 
 
 def test_unsubscribe_link_expires_after_30_days(client, article, subscriber, make_comment, committed):
     with time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False) as clock:
         with committed():
-            moderation.approve(Comment.objects.filter(pk=_reply(article, subscriber, make_comment).pk))
+            transitions.approve(Comment.objects.filter(pk=_reply(article, subscriber, make_comment).pk))
         url = _unsubscribe_url(mail.outbox[-1])
         clock.shift(timedelta(days=30, seconds=1))
         response = client.get(url)
@@ -263,7 +271,7 @@ def test_article_feed_lists_approved_comments_without_private_data(client, artic
     visible = make_comment(
         article, author_name="Feed Author", author_email="feed@example.com", ip_address="203.0.113.5"
     )
-    response = client.get(reverse("articles:comments-feed", args=[article.slug]))
+    response = client.get(reverse("article-comments-feed", args=[article.slug]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rss+xml")
     feed = feedparser.parse(response.content)
@@ -301,5 +309,5 @@ def test_unknown_article_feed_is_404(client, db):
 def test_approval_appears_in_the_feed(client, article, make_comment):
     pending = make_comment(article, status="pending", body="soon in the feed")
     assert b"soon in the feed" not in client.get(reverse("comments:feed")).content
-    moderation.approve(Comment.objects.filter(pk=pending.pk))
+    transitions.approve(Comment.objects.filter(pk=pending.pk))
     assert b"soon in the feed" in Client().get(reverse("comments:feed")).content

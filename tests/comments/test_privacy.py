@@ -4,7 +4,7 @@ import hashlib
 
 from django.test import Client
 
-from comments import moderation
+from comments import transitions
 from comments.models import Comment
 
 URL = "/articles/can-facial-exercises-improve-your-skin/"
@@ -35,7 +35,7 @@ def test_email_never_appears_in_public_responses(client, post_comment, article):
 
     comment = Comment.objects.get(author_email=MARKER)
     _assert_private(client.get(URL).content.decode())  # the author's own view of the pending comment
-    moderation.approve(Comment.objects.filter(pk=comment.pk))
+    transitions.approve(Comment.objects.filter(pk=comment.pk))
 
     visitor = Client()
     public_paths = [

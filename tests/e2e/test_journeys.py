@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from comments import moderation
+from comments import transitions
 from comments.models import Comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -206,7 +206,7 @@ def test_journey5_hostile_comment_executes_nothing(new_reader, moderator_page, a
     comment = Comment.objects.create(
         article=article, author_name="<i>Mallory</i>", author_email="m@example.com", body=payload
     )
-    moderation.approve(Comment.objects.filter(pk=comment.pk))
+    transitions.approve(Comment.objects.filter(pk=comment.pk))
 
     reader = new_reader()
     reader.goto(ARTICLE)
@@ -261,7 +261,7 @@ def test_journey8_no_horizontal_scroll(new_reader, watch, article, width):
         author_email="w@example.com",
         body=f"{long_word} https://example.com/{long_word}",
     )
-    moderation.approve(Comment.objects.filter(author_name="Wide"))
+    transitions.approve(Comment.objects.filter(author_name="Wide"))
     page = new_reader(viewport={"width": width, "height": 900})
     page.goto(ARTICLE)
     assert page.evaluate("document.documentElement.scrollWidth") <= width

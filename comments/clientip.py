@@ -1,0 +1,42 @@
+"""The client's address, read through the proxies we trust, and the networks that limits and erasure use."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def client_ip(request):
+    """The address of the client, trusting only as many X-Forwarded-For hops as we have proxies."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.COMMENTS_TRUSTED_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    return normalized_ip(address)
+
+
+def normalized_ip(text):
+    """An IP address in its canonical form, or None when the text is not one."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+def _network(address, ipv4_prefix, ipv6_prefix):
+    ip = ipaddress.ip_address(address)
+    prefix = ipv4_prefix if ip.version == 4 else ipv6_prefix
+    return ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+
+
+def rate_limit_network(address):
+    """Who a rate limit counts as one client: an IPv4 address, or an IPv6 /64 (one subscriber's LAN)."""
+    return str(_network(address, 32, 64))
+
+
+def truncate_ip(address):
+    """Keep the network, drop the host: IPv4 to /24 (last octet zero), IPv6 to /48."""
+    if not address:
+        return None
+    return str(_network(address, 24, 48).network_address)

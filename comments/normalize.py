@@ -1,0 +1,62 @@
+"""The one normaliser for text, names and emails: what duplicate checks, word lists and limits compare.
+
+Two strings that a reader would see as the same (other case, other Unicode form, an
+invisible character, an HTML entity, fullwidth or look-alike letters, other whitespace)
+normalise to the same key. Keys are for comparing only: never shown, never stored as text.
+"""
+
+import html
+import re
+import unicodedata
+
+from icupy import icu
+
+# ICU's implementation of Unicode TS #39: look-alike letters (Cyrillic "\u0430" and Latin "a") share a skeleton.
+_spoof_checker = icu.uspoof_open()
+
+
+def _character_class(unicode_set):
+    ranges = (
+        (unicode_set.get_range_start(i), unicode_set.get_range_end(i)) for i in range(unicode_set.get_range_count())
+    )
+    return "[" + "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in ranges) + "]"
+
+
+# Zero-width spaces and joiners, soft hyphens, bidi controls, variation selectors, fillers:
+# characters that draw nothing (Unicode's Default_Ignorable_Code_Point and format characters).
+INVISIBLE = re.compile(_character_class(icu.UnicodeSet("[[:Default_Ignorable_Code_Point:][:Cf:]]")))
+
+# Providers that deliver "first.last+tag@" to "firstlast@"; elsewhere only "+tag" is dropped.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def visible_text(text):
+    """The text in NFKC with invisible characters removed (what is left when nothing shows is empty)."""
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def skeleton(text):
+    """Unicode TS #39 skeleton: the same for strings made of look-alike characters."""
+    return str(icu.uspoof_get_skeleton_unicode_string(_spoof_checker, 0, icu.UnicodeString(text), icu.UnicodeString()))
+
+
+def text_key(text):
+    """Comment text, a name or a word-list entry, reduced to what a reader would see as its identity.
+
+    Entities are unescaped, then NFKC, invisible characters dropped, case folded, look-alikes
+    mapped to their TS #39 skeleton and every run of whitespace (line endings included)
+    made one space.
+    """
+    text = visible_text(html.unescape(text)).casefold()
+    return " ".join(skeleton(text).split())
+
+
+def email_key(email):
+    """An address as its mailbox: case folded, "+tag" dropped, and dots dropped where the provider ignores them."""
+    local, _at, domain = visible_text(email).strip().casefold().rpartition("@")
+    if not local:
+        return domain
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"

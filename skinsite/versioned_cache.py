@@ -1,0 +1,50 @@
+"""Cache entries named after the database state they were computed from, so none is ever invalidated.
+
+A *version* names a state (for example the time an article's comments last changed). It
+lives in the database, and a copy in the cache saves the query: the transaction that
+changes the state publishes the new version to the cache once it commits. Entries computed
+from a state are stored under a key that includes its version, so every app server sees a
+change on its next request. A reader that loaded an old version from the database just
+before a commit can only store fresh data under an old name, never stale data under the
+new one; and a version lost from the cache is loaded again from the database.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+
+def _timeout():
+    # Also bounds how long a deploy's template change takes to reach unchanged pages, and
+    # how long a version whose publication failed (cache down at commit) can linger.
+    return settings.PAGE_CACHE_SECONDS
+
+
+def current_version(name, load):
+    """The version called `name`: from the cache, or load() from the database when the cache has none."""
+    version = cache.get(name)
+    if version is None:
+        version = load()
+        cache.add(name, version, _timeout())  # a version published meanwhile wins
+    return version
+
+
+def publish_version(name, version):
+    """Make `version` current for every app server once the caller's transaction commits.
+
+    The cached copy is dropped at once, so until the commit readers load the version
+    from the database, where they still see the old state (and so does the transaction
+    itself, which sees the new one).
+    """
+    cache.delete(name)
+    transaction.on_commit(lambda: cache.set(name, version, _timeout()))
+
+
+def get_or_compute(compute, *state):
+    """compute(), cached under a key naming everything it depends on."""
+    key = ":".join(str(part) for part in state)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, _timeout())
+    return value

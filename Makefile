@@ -19,6 +19,13 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# The Nu HTML Checker (vnu.jar) that tests/test_valid_html.py runs with Debian's Java, pinned in
+# package-lock.json; installed when npm is there. No install scripts: vnu-jar's would download a Java.
+NPM := $(shell command -v npm 2>/dev/null)
+node_modules/.vnu: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(VENV)/.runtime
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	@echo
@@ -52,7 +59,8 @@ serve: $(VENV)/.runtime .secret-key
 
 # The browser journeys run in a process of their own: Playwright keeps an event loop
 # running in the test thread, and Django's per-context connections must not outlive it.
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(if $(NPM),node_modules/.vnu)
+	@command -v java >/dev/null && test -f node_modules/vnu-jar/build/dist/vnu.jar || echo "HTML validity tests will be skipped: they need Debian's Java (apt-get install -y default-jre-headless) and npm."
 	$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	@test -x /usr/bin/chromium || echo "Browser tests will be skipped: Debian's chromium is not installed (apt-get install -y chromium)."
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS) $(if $(findstring --cov,$(PYTEST_ARGS)),--cov-append)
@@ -78,4 +86,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key

@@ -48,6 +48,7 @@ serve: $(VENV)/.runtime .secret-key
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}"; \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	$(BIN)/python manage.py migrate --no-input && \
+	$(BIN)/python manage.py createcachetable && \
 	{ $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn skinsite.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \

@@ -1,7 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -80,6 +80,31 @@ class ArticleFilter(FieldFilter):
         return request._comment_article_choices
 
 
+class SameAuthorFilter(admin.SimpleListFilter):
+    """Comments sharing an email or an IP address with one comment, named by that comment's id.
+
+    The links on a comment's page use it, so no URL (and no access log) ever holds an email.
+    """
+
+    title = _("same author")
+    parameter_name = "same_author_as"
+    FIELDS = {"email": "author_email__iexact", "ip": "ip_address"}
+
+    def lookups(self, request, model_admin):
+        # Reached by the links on a comment's page; shown in the sidebar only while in use.
+        value = request.GET.get(self.parameter_name, "")
+        kind, _colon, comment_id = value.partition(":")
+        labels = {"email": _("Same email as comment %s"), "ip": _("Same IP address as comment %s")}
+        return [(value, labels[kind] % comment_id)] if kind in labels else []
+
+    def queryset(self, request, queryset):
+        kind, _colon, comment_id = (self.value() or "").partition(":")
+        if kind not in self.FIELDS or not comment_id.isascii() or not comment_id.isdigit():
+            return queryset
+        value = Comment.objects.filter(pk=comment_id).values_list(self.FIELDS[kind].split("__")[0], flat=True).first()
+        return queryset.filter(**{self.FIELDS[kind]: value}) if value else queryset.none()
+
+
 def _transition(function, done):
     """An admin action that runs one moderation transition and says how many comments it moved."""
 
@@ -110,7 +135,7 @@ class CommentAdmin(admin.ModelAdmin):
         "view_on_site_link",
     ]
     list_display_links = ["author_name"]
-    list_filter = [StatusFilter, ArticleFilter]
+    list_filter = [StatusFilter, ArticleFilter, SameAuthorFilter]
     list_select_related = ["article", "parent"]
     search_fields = ["author_name", "author_email", "body", "=ip_address"]
     date_hierarchy = "submitted_at"
@@ -223,23 +248,28 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("same author"))
     def same_author(self, comment):
-        """How many other comments share this email or IP, with links to them."""
+        """How many other comments share this email or IP, with links to them (by this comment's id)."""
         queue = reverse("admin:comments_comment_changelist")
         parts = []
-        for field, value, label in [
-            ("author_email", comment.author_email, _("email")),
-            ("ip_address", comment.ip_address, _("IP address")),
+        for kind, field, value, label in [
+            ("email", "author_email__iexact", comment.author_email, _("email")),
+            ("ip", "ip_address", comment.ip_address, _("IP address")),
         ]:
             if not value:
                 continue
             others = Comment.objects.filter(**{field: value}).exclude(pk=comment.pk).count()
-            url = f"{queue}?{urlencode({'status': StatusFilter.ALL, field: value})}"
+            query = {"status": StatusFilter.ALL, SameAuthorFilter.parameter_name: f"{kind}:{comment.pk}"}
+            url = f"{queue}?{urlencode(query)}"
             parts.append(format_html('<a href="{}">{} other comments with this {}</a>', url, others, label))
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) or "—"
 
-    def lookup_allowed(self, lookup, value, request=None):
-        # Links from "same author" filter on these exact values.
-        return lookup in {"author_email", "ip_address"} or super().lookup_allowed(lookup, value, request)
+    def response_action(self, request, queryset):
+        """Django's, but a selection that names no comment (`_selected_action=None`) is a message, not a 500."""
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if not all(pk.isascii() and pk.isdigit() for pk in selected):
+            self.message_user(request, _("No comments were selected."), messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def save_model(self, request, obj, form, change):
         """Edits save as usual; a status change goes through the moderation transition."""

@@ -12,6 +12,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import parse as parse_xml
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,6 +30,18 @@ NAMESPACES = {
 }
 STATUSES = {"1": Comment.Status.APPROVED, "0": Comment.Status.PENDING, "spam": Comment.Status.SPAM}
 SKIPPED_TYPES = {"pingback", "trackback"}
+
+
+def validate_website(value):
+    """As the form checks a posted website: http or https, at most 200 characters."""
+    URLValidator(schemes=["http", "https"])(value)
+    MaxLengthValidator(200)(value)
+
+
+def validate_author_email(value):
+    """As the form checks a posted email: a valid address of at most 100 characters."""
+    validate_email(value)
+    MaxLengthValidator(100)(value)
 
 
 class WXRError(Exception):
@@ -153,17 +167,30 @@ class Importer:
                 created += 1
         return created
 
+    def _checked(self, value, validate, what):
+        """The value if it passes the same validation as a posted one, else "" (and counted)."""
+        if not value:
+            return ""
+        try:
+            validate(value)
+        except ValidationError:
+            self.counts[f"invalid author {what} dropped"] += 1
+            return ""
+        return value
+
     def _comment(self, element, article, wordpress_id, parent):
         while parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
             parent = parent.parent  # deeper replies attach at the deepest level, as on the site
         approved = self._text(element, "wp:comment_approved")
+        author_email = self._checked(self._text(element, "wp:comment_author_email"), validate_author_email, "emails")
+        author_url = self._checked(self._text(element, "wp:comment_author_url"), validate_website, "URLs")
         comment = Comment(
             article=article,
             parent=parent,
             wordpress_id=wordpress_id,
             author_name=self._text(element, "wp:comment_author")[:245] or "Anonymous",
-            author_email=self._text(element, "wp:comment_author_email")[:100],
-            author_url=self._text(element, "wp:comment_author_url")[:200],
+            author_email=author_email,
+            author_url=author_url,
             ip_address=normalized_ip(self._text(element, "wp:comment_author_IP")),
             body=self._text(element, "wp:comment_content"),
             submitted_at=self._date(element, "wp:comment_date_gmt", "wp:comment_date"),

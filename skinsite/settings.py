@@ -125,12 +125,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis shared by every app server when configured, process memory otherwise.
+# Caches. "default" is shared by every app server and worker: limits (flood, one use per
+# form), and the versions that name the state of articles and comment lists. Redis when
+# configured; in production without Redis, a table in the database (never per-process
+# memory, which would let each gunicorn worker keep its own limits); process memory only
+# in development, which runs one process. "fragments" holds what is rendered from a
+# version (pages of comments, articles): keyed on that version, so each process may keep
+# its own copy, which is faster than fetching it.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+elif DEBUG:
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "skinsite_cache"}
+CACHES = {
+    "default": SHARED_CACHE,
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,9 @@
 """Cache entries named after the database state they were computed from, so none is ever invalidated.
 
 A *version* names a state (for example the time an article's comments last changed). It
-lives in the database, and a copy in the cache saves the query: the transaction that
-changes the state publishes the new version to the cache once it commits. Entries computed
+lives in the database, and a copy in the shared cache saves the query: the transaction
+that changes the state publishes the new version there once it commits. What is computed
+from a version lives in each process's "fragments" cache. Entries computed
 from a state are stored under a key that includes its version, so every app server sees a
 change on its next request. A reader that loaded an old version from the database just
 before a commit can only store fresh data under an old name, never stale data under the
@@ -10,7 +11,7 @@ new one; and a version lost from the cache is loaded again from the database.
 """
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
 
@@ -41,10 +42,11 @@ def publish_version(name, version):
 
 
 def get_or_compute(compute, *state):
-    """compute(), cached under a key naming everything it depends on."""
+    """compute(), cached in this process under a key naming everything it depends on (versions included)."""
+    fragments = caches["fragments"]
     key = ":".join(str(part) for part in state)
-    value = cache.get(key)
+    value = fragments.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, _timeout())
+        fragments.set(key, value, _timeout())
     return value

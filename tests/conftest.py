@@ -3,7 +3,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.urls import reverse
 
 from articles.models import Article
@@ -14,12 +14,17 @@ SEEDED_SLUG = "can-facial-exercises-improve-your-skin"
 _sequence = itertools.count(1)
 
 
+def clear_caches():
+    for name in ("default", "fragments"):
+        caches[name].clear()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Flood limits and cached fragments live in the cache: every test starts without them."""
-    cache.clear()
+    """Flood limits, versions and cached fragments live in the caches: every test starts without them."""
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Timings live in the benchmark (`make bench`), never in tests.
 """
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +12,7 @@ from django.urls import reverse
 from bench.seed import seed_comments
 from comments import transitions
 from comments.models import Comment
-from tests.conftest import approved_counts, comment_data
+from tests.conftest import approved_counts, clear_caches, comment_data
 
 QUEUE = reverse("admin:comments_comment_changelist")
 
@@ -60,7 +59,7 @@ def test_article_page_queries_per_kind_of_reader(client, make_article, count, re
 @pytest.mark.parametrize("count", [0, 10, 1000])
 def test_cold_article_page_is_at_most_four_queries(client, make_article, count, django_assert_max_num_queries):
     article = seed_comments(make_article(), count)
-    cache.clear()
+    clear_caches()
     with django_assert_max_num_queries(4):  # article version and row, comment state, the page's threads
         response = client.get(article.get_absolute_url() + "?cpage=1")
     assert response.status_code == 200
@@ -71,7 +70,7 @@ def test_article_page_queries_with_deep_threads(client, article, make_comment, d
         parent = None
         for _depth in range(5):
             parent = make_comment(article, parent=parent)
-    cache.clear()
+    clear_caches()
     with django_assert_max_num_queries(4):
         assert client.get(article.get_absolute_url()).status_code == 200
 

@@ -210,3 +210,19 @@ def test_import_is_transactional_per_post(tmp_path, db):
 def test_import_shows_progress_at_verbosity_one(blog):
     _, err = run(blog, verbosity=1)
     assert "Importing posts [" in err and "2/2" in err
+
+
+def test_invalid_author_urls_and_emails_are_dropped_and_counted(tmp_path, db):
+    """Imported values pass the same validation as posted ones (hardening, issue 12)."""
+    bad_url = comment(1, "Bad link", author="x").replace("https://x.example", "javascript:alert(1)")
+    bad_email = comment(2, "Bad address", email="not an email <x>")
+    good = comment(3, "Fine", author="Good Person", email="good@example.org")
+    out, _err = run(export(tmp_path, post(1, "Imported", bad_url + bad_email + good)), verbosity=1)
+    by_body = {c.body: c for c in Comment.objects.filter(article__wordpress_id=1)}
+    assert by_body["Bad link"].author_url == ""
+    assert by_body["Bad address"].author_email == ""
+    assert (by_body["Fine"].author_url, by_body["Fine"].author_email) == (
+        "https://goodperson.example",
+        "good@example.org",
+    )
+    assert "1 invalid author URLs dropped, 1 invalid author emails dropped" in out

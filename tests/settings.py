@@ -24,11 +24,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # Connections kept open by the test client's threads would outlive their tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
+# The production database cache, declared under its own name so that the test database
+# gets its table, for the production servers that tests start without Redis.
+CACHES["database"] = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "skinsite_cache"}  # noqa: F405
 if not os.environ.get("REDIS_URL"):
-    # Process memory rather than the production database cache, so that the query counts
-    # the tests assert are the page's own. The database cache stays declared under another
-    # name so that the test database gets its table, for the production servers tests start.
-    CACHES["database"] = CACHES["default"]  # noqa: F405
+    # Process memory rather than that table, so that the query counts the tests assert are the page's own.
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}  # noqa: F405
 
 # Hashing test passwords with PBKDF2 would dominate the suite's run time.

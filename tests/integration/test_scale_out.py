@@ -73,12 +73,14 @@ class Browser:
         return status, headers.get("Location", "")
 
 
-def _start_server():
+def _start_server(redis=True):
     port = free_port()
     env = subprocess_environment(
         COMMENTS_MIN_SUBMIT_SECONDS="0",  # the clients post as soon as they load the form
         COMMENTS_TRUSTED_PROXY_COUNT="1",
     )
+    if not redis:
+        env.pop("REDIS_URL", None)  # production's own fallback: the cache table in the database
     process = subprocess.Popen(
         [
             sys.executable,
@@ -168,6 +170,30 @@ def test_flood_limit_holds_across_servers(servers):
     third = Browser("198.51.100.10").post_comment(b, author_name="Fast", author_email="other@example.com", body="three")
     assert [first[0], second[0], third[0]] == [302, 429, 429]
     assert Comment.objects.filter(author_name="Fast").count() == 1
+
+
+def test_flood_limit_holds_across_workers_without_redis(transactional_db):
+    """Production without REDIS_URL: two gunicorn workers share the limit through the database cache."""
+    process, url = _start_server(redis=False)
+    try:
+        browsers = [Browser("198.51.100.20") for _ in range(10)]
+        forms = [browser.form_fields(url) for browser in browsers]  # each reader loads the page first
+        results = []
+
+        def post(n):
+            data = forms[n] | {"author_url": "", "parent": "", "leave_empty": ""}
+            data |= {"author_name": f"Rapid {n}", "author_email": f"rapid{n}@example.com", "body": f"rapid {n}"}
+            results.append(browsers[n].request(f"{url}/comments/post/1/", data)[0])
+
+        threads = [threading.Thread(target=post, args=(n,)) for n in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        _stop(process)
+    assert sorted(results) == [302] + [429] * 9
+    assert Comment.objects.filter(author_name__startswith="Rapid").count() == 1
 
 
 def _post_many(servers, clients, per_client, results, stop_after=None):

@@ -38,7 +38,11 @@ def comments_approved(comment_ids):
 
 
 def moderator_addresses():
-    moderators = get_user_model().objects.filter(groups__name="Moderators", is_active=True).exclude(email="")
+    moderators = (
+        get_user_model()
+        .objects.filter(groups__name=settings.COMMENTS_MODERATORS_GROUP, is_active=True)
+        .exclude(email="")
+    )
     addresses = {user.email for user in moderators} | {address for _name, address in settings.MANAGERS}
     return sorted(addresses)
 

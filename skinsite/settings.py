@@ -258,6 +258,8 @@ LOGIN_REDIRECT_URL = "admin:index"
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
 
 # Comments: every threshold can be overridden from the environment under its own name.
+# The staff group that moderates comments (created by comments' migration 0003).
+COMMENTS_MODERATORS_GROUP = "Moderators"
 COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENTS_NEWEST_PAGE_FIRST = env_bool("COMMENTS_NEWEST_PAGE_FIRST", True)

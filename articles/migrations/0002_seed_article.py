@@ -4,8 +4,8 @@ import datetime
 
 from django.db import migrations
 
-SLUG = "can-facial-exercises-improve-your-skin"
-TITLE = "Can Facial Exercises Improve Your Skin?"
+from articles.seed import SLUG, TITLE
+
 BODY = """\
 <p>Growing older means that our skin loses its elasticity and eventually begins to droop or sag. Over the past several years, there has been a surge of interest in facial exercises. The idea is that, by “working” the muscles throughout your face, your skin becomes tighter and in due course, fine lines and wrinkles disappear. Giving your facial muscles a good exercise goes beyond merely making funny faces; it can include donning a mask that sends electric currents into the muscles to stimulate contractions.</p>
 <p>Do facial exercises truly work? Are they really a viable solution to the drooping skin that comes with age? In a word, no. Today, we’re going to take a closer look at facial exercises and the reasons why they’re not effective.</p>

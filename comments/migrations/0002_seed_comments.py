@@ -5,9 +5,9 @@ import hashlib
 
 from django.db import migrations, models
 
+from articles.seed import SLUG
 from comments.sanitize import sanitize_comment
 
-SLUG = "can-facial-exercises-improve-your-skin"
 COMMENTS = [
     (
         "Anonymous",

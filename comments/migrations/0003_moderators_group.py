@@ -1,9 +1,10 @@
 """The "Moderators" group: moderates comments and edits the word lists without being superusers."""
 
+from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Moderators"
+GROUP = settings.COMMENTS_MODERATORS_GROUP
 PERMISSIONS = [
     ("comments", "comment", ["view_comment", "change_comment", "delete_comment", "moderate_comment"]),
     ("comments", "wordlist", ["view_wordlist", "change_wordlist"]),

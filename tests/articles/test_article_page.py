@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.conftest import approved_counts
-
-URL = "/articles/can-facial-exercises-improve-your-skin/"
+from tests.helpers import ARTICLE_URL as URL
+from tests.helpers import approved_counts
 
 
 def test_home_redirects_to_the_article(client, article):
@@ -79,8 +78,8 @@ def test_article_page_is_responsive(client, article):
 @pytest.mark.parametrize(
     "path",
     [
-        "/articles/can-facial-exercises-improve-your-skin/?cpage=99",
-        "/articles/can-facial-exercises-improve-your-skin/?cpage=0",
+        f"{URL}?cpage=99",
+        f"{URL}?cpage=0",
     ],
 )
 def test_comment_page_out_of_range_is_a_404(client, article, path):

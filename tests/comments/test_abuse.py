@@ -14,9 +14,9 @@ from comments import transitions
 from comments.clientip import client_ip
 from comments.models import Comment, WordList
 from comments.rules import comments_open
-from tests.conftest import approved_counts, comment_data, page, text_of
+from tests.helpers import ARTICLE_SLUG, approved_counts, comment_data, page, text_of
+from tests.helpers import ARTICLE_URL as URL
 
-URL = "/articles/can-facial-exercises-improve-your-skin/"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
@@ -335,7 +335,7 @@ def test_concurrent_identical_posts_store_exactly_one(settings):
     from articles.models import Article
 
     settings.COMMENTS_FLOOD_SECONDS = 0  # only the database stands between the two posts
-    article = Article.objects.get(slug="can-facial-exercises-improve-your-skin")
+    article = Article.objects.get(slug=ARTICLE_SLUG)
     data = comment_data(article, body="Double click", author_name="Twice", author_email="twice@example.com")
     url = reverse("comments:post", args=[article.pk])
     barrier = threading.Barrier(2)

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.conftest import approved_counts, page, text_of
+from tests.helpers import approved_counts, page, text_of
 
 QUEUE = reverse("admin:comments_comment_changelist")
 
@@ -167,10 +167,13 @@ def test_moderator_changes_status_on_the_comment_page(moderator_client, moderato
     response = moderator_client.get(url)
     assert response.status_code == 200
     assert "page@example.com" in response.content.decode()
+    # The status is read-only on the form; the page's buttons run the same transitions as the actions.
+    assert page(response).find(".//button[@name='_transition'][@value='approve']") is not None
     response = moderator_client.post(
         url,
         {
-            "status": "approved",
+            "_transition": "approve",
+            "status": "spam",  # ignored: read-only
             "author_name": comment.author_name,
             "author_email": comment.author_email,
             "author_url": "",

@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.conftest import comment_data, page, text_of
-
-URL = "/articles/can-facial-exercises-improve-your-skin/"
+from tests.helpers import ARTICLE_URL as URL
+from tests.helpers import comment_data, page, text_of
 
 
 @pytest.fixture

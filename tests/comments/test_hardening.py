@@ -19,9 +19,9 @@ from django.urls import reverse
 
 from comments import forms, section, transitions
 from comments.models import Comment, WordList
-from tests.conftest import comment_data, page, text_of
+from tests.helpers import ARTICLE_URL as URL
+from tests.helpers import comment_data, page, text_of
 
-URL = "/articles/can-facial-exercises-improve-your-skin/"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 from bench.seed import seed_comments
 from comments.models import Comment
 from comments.threads import _threads_of
-from tests.conftest import require_services
+from tests.helpers import require_services
 
 pytestmark = pytest.mark.postgres
 

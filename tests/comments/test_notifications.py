@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.test import Client
@@ -14,9 +15,8 @@ from django.urls import reverse
 
 from comments import transitions
 from comments.models import Comment
-from tests.conftest import page
-
-URL = "/articles/can-facial-exercises-improve-your-skin/"
+from tests.helpers import ARTICLE_URL as URL
+from tests.helpers import page
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def committed(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def moderators(db):
-    group = Group.objects.get(name="Moderators")
+    group = Group.objects.get(name=settings.COMMENTS_MODERATORS_GROUP)
     with_email = User.objects.create_user("mia", "mia@example.com", is_staff=True)
     without_email = User.objects.create_user("noemail", "", is_staff=True)
     group.user_set.add(with_email, without_email)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from bench.seed import seed_comments
 from comments import transitions
 from comments.models import Comment
-from tests.conftest import approved_counts, clear_caches, comment_data
+from tests.helpers import approved_counts, clear_caches, comment_data
 
 QUEUE = reverse("admin:comments_comment_changelist")
 
@@ -196,7 +196,7 @@ def test_cached_page_gets_a_fresh_form_token_per_request(article):
     import time_machine
 
     from comments.forms import read_form_token
-    from tests.conftest import page
+    from tests.helpers import page
 
     reader = Client()
     with time_machine.travel(1_800_000_000, tick=False):
@@ -208,7 +208,7 @@ def test_cached_page_gets_a_fresh_form_token_per_request(article):
 
 
 def test_cached_page_csrf_token_is_accepted_by_a_strict_post(article):
-    from tests.conftest import page
+    from tests.helpers import page
 
     Client().get(article.get_absolute_url())  # fill the cache
     reader = Client(enforce_csrf_checks=True)

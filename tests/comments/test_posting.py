@@ -4,9 +4,8 @@ import pytest
 from django.test import Client
 
 from comments.models import Comment
-from tests.conftest import page, text_of
-
-URL = "/articles/can-facial-exercises-improve-your-skin/"
+from tests.helpers import ARTICLE_URL as URL
+from tests.helpers import page, text_of
 
 
 def test_post_stores_a_pending_comment_with_ip_and_user_agent(post_comment, article):

@@ -6,8 +6,8 @@ from django.test import Client
 
 from comments import transitions
 from comments.models import Comment
+from tests.helpers import ARTICLE_URL as URL
 
-URL = "/articles/can-facial-exercises-improve-your-skin/"
 MARKER = "Marker.Person+Private@Example.org"
 
 

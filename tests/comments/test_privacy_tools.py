@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from comments.clientip import truncate_ip
 from comments.models import Comment
-from tests.conftest import approved_counts, page, text_of
+from tests.helpers import approved_counts, page, text_of
 
 QUEUE = reverse("admin:comments_comment_changelist")
 PERSON = "Person@Example.org"

@@ -3,9 +3,8 @@
 import pytest
 
 from comments.models import Comment
-from tests.conftest import page, text_of
-
-URL = "/articles/can-facial-exercises-improve-your-skin/"
+from tests.helpers import ARTICLE_URL as URL
+from tests.helpers import page, text_of
 
 
 def test_reply_link_works_without_javascript(client, article):

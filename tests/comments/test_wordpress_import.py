@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article
 from comments.models import Comment
-from tests.conftest import approved_counts
+from tests.helpers import approved_counts
 
 HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"

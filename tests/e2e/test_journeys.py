@@ -6,15 +6,16 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from comments import transitions
 from comments.models import Comment
+from tests.helpers import ARTICLE_URL as ARTICLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-ARTICLE = "/articles/can-facial-exercises-improve-your-skin/"
 SCREENSHOTS = os.environ.get("SKINSITE_SCREENSHOTS")
 
 
@@ -147,7 +148,7 @@ def test_journey3_reply_moves_the_form_and_cancel_restores_it(new_reader, watch)
 @pytest.fixture
 def moderator_page(new_reader, live_server):
     user = User.objects.create_user("maria", "maria@example.com", "maria-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(Group.objects.get(name=settings.COMMENTS_MODERATORS_GROUP))
     page = new_reader()
     page.goto("/admin/")
     page.fill("#id_username", "maria")

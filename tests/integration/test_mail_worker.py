@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment
-from tests.conftest import free_port, subprocess_environment
+from tests.helpers import free_port, subprocess_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ def test_held_comment_reaches_moderators_through_worker_and_smtp(smtp_server, se
     port, inbox = smtp_server
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     moderator = User.objects.create_user("smtp-mod", "moderator@example.com", is_staff=True)
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    moderator.groups.add(Group.objects.get(name=settings.COMMENTS_MODERATORS_GROUP))
 
     response = post_comment(
         article, author_name="Real Mail", author_email="real.mail@example.com", body="Through SMTP."

@@ -19,16 +19,17 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import Group, User
 
 from comments.models import Comment
-from tests.conftest import free_port, require_services, subprocess_environment
+from tests.helpers import ARTICLE_URL as ARTICLE
+from tests.helpers import free_port, require_services, subprocess_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTICLE = "/articles/can-facial-exercises-improve-your-skin/"
 STARTUP_SECONDS = 30
 REQUEST_SECONDS = 15
 
@@ -143,7 +144,7 @@ def test_post_on_a_approve_on_b_shows_on_both(servers):
     # The servers run the production hashers, not the suite's fast one.
     password = PBKDF2PasswordHasher().encode("scale-mod-password", "scale-out-salt", iterations=1000)
     moderator = User.objects.create(username="scale-mod", password=password, is_staff=True)
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    moderator.groups.add(Group.objects.get(name=settings.COMMENTS_MODERATORS_GROUP))
     admin = Browser("198.51.100.2")
     login = admin.form_fields(b, "/admin/login/")
     status, _, _ = admin.request(

@@ -10,7 +10,7 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.conftest import approved_counts, comment_data, require_services
+from tests.helpers import ARTICLE_SLUG, ARTICLE_URL, approved_counts, comment_data, require_services
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -65,7 +65,7 @@ def test_collected_static_files_are_hashed_and_cached_for_long(tmp_path):
     assert "max-age=315360000" in cache_control and "immutable" in cache_control
 
 
-@pytest.mark.parametrize("path", ["/articles/can-facial-exercises-improve-your-skin/", "/admin/login/"])
+@pytest.mark.parametrize("path", [ARTICLE_URL, "/admin/login/"])
 def test_every_page_has_a_strict_content_security_policy(client, article, path):
     policy = dict(
         directive.strip().split(" ", 1) for directive in client.get(path)["Content-Security-Policy"].split(";")
@@ -78,7 +78,7 @@ def test_every_page_has_a_strict_content_security_policy(client, article, path):
 
 
 def test_security_headers(client, article):
-    response = client.get("/articles/can-facial-exercises-improve-your-skin/", secure=True)
+    response = client.get(ARTICLE_URL, secure=True)
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
@@ -86,7 +86,7 @@ def test_security_headers(client, article):
 
 
 def test_pages_use_no_inline_script(client, article):
-    html = client.get("/articles/can-facial-exercises-improve-your-skin/").content.decode()
+    html = client.get(ARTICLE_URL).content.decode()
     assert "<script>" not in html and " on" + "click=" not in html
     assert '<script src="/static/js/comments.js" defer></script>' in html
 
@@ -144,7 +144,7 @@ def test_database_outage_while_posting_is_a_clear_503(client, settings, log_outp
     from articles.models import Article
 
     settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = True  # so the post also updates the article's count
-    article = Article.objects.get(slug="can-facial-exercises-improve-your-skin")
+    article = Article.objects.get(slug=ARTICLE_SLUG)
     make_comment(article, author_name="Known", author_email="outage@example.com")
     before = (Comment.objects.count(), approved_counts(article)[0])
     data = comment_data(article, author_name="Known", author_email="outage@example.com", body="Posted in an outage")

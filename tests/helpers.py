@@ -101,3 +101,10 @@ def approved_counts(article):
 
     stats = CommentStats.objects.filter(article=article).first()
     return (stats.approved_count, stats.thread_count) if stats else (0, 0)
+
+
+def posted_comments():
+    """Comments posted during the test: every posted comment has an email, the seeded ones have none."""
+    from comments.models import Comment
+
+    return Comment.objects.exclude(author_email="")

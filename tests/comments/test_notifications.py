@@ -2,6 +2,7 @@
 
 import re
 import smtplib
+import time
 from datetime import UTC, datetime, timedelta
 
 import feedparser
@@ -69,10 +70,18 @@ def test_held_comment_emails_every_moderator_once(post_comment, article, moderat
     assert "http://127.0.0.1:8000/admin/comments/comment/" in _links(message)
 
 
-@pytest.mark.parametrize("fields", [{"leave_empty": "bot"}])
-def test_spam_sends_no_email(post_comment, article, moderators, fields, committed):
+@pytest.mark.parametrize(
+    "fields", [{"leave_empty": "bot"}, {"rendered_at": 1}, {"body": "cheap pills"}], ids=["honeypot", "fast", "word"]
+)
+def test_spam_sends_no_email(post_comment, article, moderators, fields, committed, settings):
+    from comments.models import WordList
+
+    WordList.objects.filter(kind="disallowed").update(words="pills")
+    if "rendered_at" in fields:
+        fields = {"rendered_at": time.time() - 1}  # faster than COMMENTS_MIN_SUBMIT_SECONDS
     with committed():
         post_comment(article, **fields)
+    assert Comment.objects.latest("pk").status == Comment.Status.SPAM
     assert mail.outbox == []
 
 

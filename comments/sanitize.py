@@ -4,10 +4,14 @@ bleach is deprecated upstream; keeping every use of it in this module makes a
 future swap a one-file change.
 """
 
+import re
+
 import bleach
 from bleach.linkifier import LinkifyFilter
+from html5lib.filters.base import Filter
 
-# WordPress's comment tag set, plus the paragraphs and line breaks we add ourselves.
+# WordPress's comment tag set, plus the paragraphs and line breaks we add ourselves (acronym and
+# strike come out as abbr and s: see ValidHtml).
 ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "acronym", "b", "blockquote", "br", "cite", "code", "del",
@@ -25,6 +29,27 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 
+# WordPress's tags that HTML no longer has, as the elements that replaced them.
+MODERN_TAGS = {"acronym": "abbr", "strike": "s"}
+# A valid HTML date or global date and time (what <del datetime> may hold).
+DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2}))?")
+
+
+class ValidHtml(Filter):
+    """Keep the output valid HTML: modern names for obsolete tags, no invalid dates, no raw spaces in links."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EndTag", "EmptyTag"):
+                token["name"] = MODERN_TAGS.get(token["name"], token["name"])
+                attrs = token.get("data") or {}
+                if (None, "datetime") in attrs and not DATETIME.fullmatch(attrs[(None, "datetime")]):
+                    del attrs[(None, "datetime")]
+                if (None, "href") in attrs:
+                    attrs[(None, "href")] = attrs[(None, "href")].strip().replace(" ", "%20")
+            yield token
+
+
 def _nofollow_ugc(attrs, new=False):
     """Mark every link, typed or linkified, as user-generated and not endorsed."""
     attrs[(None, "rel")] = "nofollow ugc"
@@ -37,7 +62,7 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[lambda source: LinkifyFilter(source, callbacks=[_nofollow_ugc], skip_tags={"code"})],
+    filters=[lambda source: LinkifyFilter(source, callbacks=[_nofollow_ugc], skip_tags={"code"}), ValidHtml],
 )
 
 

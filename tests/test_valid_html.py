@@ -92,9 +92,11 @@ def html(response, *statuses):
 
 # ---- reader pages
 
-# Every tag and attribute a reader may type (comments.sanitize) but acronym and strike, which HTML
-# no longer has: the sanitiser keeps them as WordPress does, and vnu would report them.
+# Every tag and attribute a reader may type (comments.sanitize), including WordPress's obsolete
+# acronym and strike, a date HTML does not allow and a link with a space in it.
 TYPED_MARKUP = (
+    '<acronym title="Old">OLD</acronym>, <strike>struck</strike>, <del datetime="2020">when?</del>, '
+    '<a href="https://example.org/a b">spaced link</a>.\n\n'
     "Plain words, <b>bold</b>, <strong>strong</strong>, <i>italic</i>, <em>em</em>, <code>x = 1</code>,\n"
     '<a href="https://example.org/a?b=1&c=2" title="A link">a link</a>, https://example.org/bare, '
     '<abbr title="HyperText Markup Language">HTML</abbr>, <q cite="https://example.org/">a quote</q>, '

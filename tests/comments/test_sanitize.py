@@ -120,3 +120,20 @@ def test_sanitize_strips_html_comments():
 
 def test_sanitize_does_not_link_inside_code():
     assert "<a" not in sanitize_comment("<code>https://example.org</code>")
+
+
+@pytest.mark.parametrize(
+    ("typed", "html"),
+    [
+        ('<acronym title="NASA">NASA</acronym>', '<p><abbr title="NASA">NASA</abbr></p>'),
+        ("<strike>old</strike>", "<p><s>old</s></p>"),
+        ('<del datetime="2020">x</del>', "<p><del>x</del></p>"),
+        ('<del datetime="2020-01-02T03:04:05Z">x</del>', '<p><del datetime="2020-01-02T03:04:05Z">x</del></p>'),
+        (
+            '<a href="https://example.org/a b">l</a>',
+            '<p><a href="https://example.org/a%20b" rel="nofollow ugc">l</a></p>',
+        ),
+    ],
+)
+def test_output_stays_valid_html(typed, html):
+    assert sanitize_comment(typed) == html

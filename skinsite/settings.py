@@ -5,59 +5,24 @@ refuses to start without a secret key and allowed hosts, so a production server
 can never run on the development defaults. See the README for every variable.
 """
 
-import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from environs import Env, EnvValidationError, validate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Every value is checked, and every mistake reported at once, by env.seal() at the end.
+env = Env(eager=False, expand_vars=False)
+# A development .env (`make run` writes DJANGO_DEBUG=1 there), never overriding the real environment.
+env.read_env(BASE_DIR / ".env", recurse=False, override=False)
 
-def env_str(name, default=""):
-    return os.environ.get(name, default)
+DEBUG = env.bool("DJANGO_DEBUG", False)
 
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    if value.strip().lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.strip().lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off.")
-
-
-def env_int(name, default):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer.") from None
-
-
-def env_list(name, default=()):
-    value = os.environ.get(name)
-    if value is None:
-        return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-DEBUG = env_bool("DJANGO_DEBUG", False)
-
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105 (DEBUG only)
-
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
-if not ALLOWED_HOSTS and not DEBUG:
-    raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS (comma-separated) when DJANGO_DEBUG is off.")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Both required when DEBUG is off (checked at the end, with every other value).
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", "")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,9 +77,10 @@ TEMPLATES = [
 # Database: SQLite by default, anything dj-database-url understands otherwise.
 # Persistent connections with health checks keep PostgreSQL round trips low.
 DATABASES = {
-    "default": dj_database_url.config(
+    "default": env.dj_db_url(
+        "DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        conn_max_age=env.int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -132,7 +98,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # in development, which runs one process. "fragments" holds what is rendered from a
 # version (pages of comments, articles): keyed on that version, so each process may keep
 # its own copy, which is faster than fetching it.
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 elif DEBUG:
@@ -164,8 +130,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Tests and `make run` serve straight from the finders; production from collectstatic.
-STATIC_FROM_FINDERS = env_bool("DJANGO_STATIC_FROM_FINDERS", DEBUG)
-STATIC_ROOT = None if STATIC_FROM_FINDERS else Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_FROM_FINDERS = env.bool("DJANGO_STATIC_FROM_FINDERS", DEBUG)
+STATIC_ROOT = None if STATIC_FROM_FINDERS else Path(env.str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -180,24 +146,24 @@ WHITENOISE_USE_FINDERS = STATIC_FROM_FINDERS
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Email: Django's own names; the console in development.
-EMAIL_BACKEND = env_str(
+EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "skinsite <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "skinsite <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: strict by default, relaxed only in development.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY") else None
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_TLS_PROXY", False) else None
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
-SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -227,11 +193,12 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("DJANGO_TASKS_BACKEND", "immediate")]}}
+TASKS_BACKEND = env.str("DJANGO_TASKS_BACKEND", "immediate", validate=validate.OneOf(list(TASK_BACKENDS)))
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(TASKS_BACKEND, TASK_BACKENDS["immediate"])}}
 
 # The site's public address, for links in emails (sent from workers, outside any request).
-SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-MANAGERS = [("", address) for address in env_list("DJANGO_MANAGERS")]
+SITE_URL = env.str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+MANAGERS = [("", address) for address in env.list("DJANGO_MANAGERS", [])]
 
 # django-crispy-forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -243,9 +210,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"one_line": {"()": "skinsite.logging.OneLineFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "one_line"}},
-    "root": {"handlers": ["stdout"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
-        "django": {"handlers": ["stdout"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING"), "propagate": False}
+        "django": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", "WARNING"), "propagate": False}
     },
 }
 
@@ -255,24 +222,35 @@ LOGIN_REDIRECT_URL = "admin:index"
 
 # Cached pages and articles are keyed on the database state (skinsite.versioned_cache), so
 # this only bounds how long a deploy's template change takes to reach unchanged pages.
-PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
+PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", 3600)
 
 # Comments: every threshold can be overridden from the environment under its own name.
 # The staff group that moderates comments (created by comments' migration 0003).
 COMMENTS_MODERATORS_GROUP = "Moderators"
-COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)
-COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
-COMMENTS_NEWEST_PAGE_FIRST = env_bool("COMMENTS_NEWEST_PAGE_FIRST", True)
-COMMENTS_REMEMBER_COOKIE_AGE = env_int("COMMENTS_REMEMBER_COOKIE_AGE", 365 * 24 * 3600)
-COMMENTS_PENDING_COOKIE_AGE = env_int("COMMENTS_PENDING_COOKIE_AGE", 30 * 24 * 3600)
-COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
-COMMENTS_MIN_SUBMIT_SECONDS = env_int("COMMENTS_MIN_SUBMIT_SECONDS", 3)
-COMMENTS_FORM_MAX_AGE_SECONDS = env_int("COMMENTS_FORM_MAX_AGE_SECONDS", 7200)
-COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
-COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
-COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = env_bool("COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS", False)
-COMMENTS_TRUSTED_PROXY_COUNT = env_int("COMMENTS_TRUSTED_PROXY_COUNT", 0)
-COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS = env_int("COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS", 3600)
-COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS = env_int("COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS", 30)
-COMMENTS_EMAIL_ATTEMPTS = env_int("COMMENTS_EMAIL_ATTEMPTS", 5)
-COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 90)
+COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", 5)
+COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", 50)
+COMMENTS_NEWEST_PAGE_FIRST = env.bool("COMMENTS_NEWEST_PAGE_FIRST", True)
+COMMENTS_REMEMBER_COOKIE_AGE = env.int("COMMENTS_REMEMBER_COOKIE_AGE", 365 * 24 * 3600)
+COMMENTS_PENDING_COOKIE_AGE = env.int("COMMENTS_PENDING_COOKIE_AGE", 30 * 24 * 3600)
+COMMENTS_FLOOD_SECONDS = env.int("COMMENTS_FLOOD_SECONDS", 15)
+COMMENTS_MIN_SUBMIT_SECONDS = env.int("COMMENTS_MIN_SUBMIT_SECONDS", 3)
+COMMENTS_FORM_MAX_AGE_SECONDS = env.int("COMMENTS_FORM_MAX_AGE_SECONDS", 7200)
+COMMENTS_MAX_LINKS = env.int("COMMENTS_MAX_LINKS", 2)
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS = env.bool("COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS", False)
+COMMENTS_TRUSTED_PROXY_COUNT = env.int("COMMENTS_TRUSTED_PROXY_COUNT", 0)
+COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS = env.int("COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS", 3600)
+COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS", 30)
+COMMENTS_EMAIL_ATTEMPTS = env.int("COMMENTS_EMAIL_ATTEMPTS", 5)
+COMMENTS_IP_RETENTION_DAYS = env.int("COMMENTS_IP_RETENTION_DAYS", 90)
+
+try:
+    env.seal()  # every invalid variable at once, each named with what it accepts
+except EnvValidationError as error:
+    problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.error_messages.items())
+    raise ImproperlyConfigured(f"Invalid environment variables: {problems}") from None
+if not DEBUG and not SECRET_KEY:
+    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS (comma-separated) when DJANGO_DEBUG is off.")
+SECRET_KEY = SECRET_KEY or "django-insecure-development-only-key-never-use-in-production"

@@ -7,6 +7,7 @@ through, so the same suite runs against PostgreSQL and Redis.
 
 import os
 
+os.environ.setdefault("DJANGO_DEBUG", "0")  # never the development .env that `make run` writes
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-any-real-site-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")

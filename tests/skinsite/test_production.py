@@ -42,6 +42,20 @@ def test_production_refuses_to_start_without(missing):
     assert f"Set {missing}" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_TASKS_BACKEND", "databse", "DJANGO_TASKS_BACKEND: Must be one of: immediate, database."),
+        ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG: Not a valid boolean."),
+        ("COMMENTS_FLOOD_SECONDS", "15s", "COMMENTS_FLOOD_SECONDS: Not a valid integer."),
+    ],
+)
+def test_a_mistyped_setting_names_the_variable_and_what_it_accepts(variable, value, message):
+    result = _manage("check", **PRODUCTION | {variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Invalid environment variables: " in result.stderr and message in result.stderr
+
+
 def test_collected_static_files_are_hashed_and_cached_for_long(tmp_path):
     env = PRODUCTION | {"DJANGO_STATIC_ROOT": str(tmp_path), "DJANGO_ALLOWED_HOSTS": "testserver"}
     assert _manage("collectstatic", "--no-input", "--verbosity", "0", **env).returncode == 0

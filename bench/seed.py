@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.sanitize import sanitize_comment
-from comments.transitions import refresh_stats
+from comments.transitions import recount
 
 WORDS = [
     "skin",
@@ -97,7 +97,7 @@ def seed_comments(article, count, *, reply_share=0.2, seed=1):
             made += 1
         created = Comment.objects.bulk_create(batch)
         parents.extend(c for c in created if c.depth < max_depth)
-    refresh_stats([article.pk])
+    recount([article.pk])
     article.refresh_from_db()
     return article
 

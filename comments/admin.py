@@ -295,7 +295,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transitions.refresh_stats([obj.article_id])  # an edited name or text changes the cached page
+        transitions.touch([obj.article_id])  # an edited name or text changes the cached page
 
     def delete_model(self, request, obj):
         transitions.delete(Comment.objects.filter(pk=obj.pk))

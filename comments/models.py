@@ -160,10 +160,11 @@ class Comment(models.Model):
 
 
 class CommentStats(models.Model):
-    """An article's comment counts and the time its public comments last changed.
+    """An article's comment counts per status and the time its public comments last changed.
 
-    Kept exact by comments.transitions in the transaction that changes a status; the
-    change time is the version that cached pages of comments are keyed on.
+    Kept exact by comments.transitions in the transaction that changes a status, so
+    neither the page nor the moderation queue ever counts rows; the change time is the
+    version that cached pages of comments are keyed on.
     """
 
     article = models.OneToOneField(
@@ -171,6 +172,9 @@ class CommentStats(models.Model):
     )
     approved_count = models.PositiveIntegerField(_("approved comments"), default=0)
     thread_count = models.PositiveIntegerField(_("approved threads"), default=0)
+    pending_count = models.PositiveIntegerField(_("pending comments"), default=0)
+    spam_count = models.PositiveIntegerField(_("spam comments"), default=0)
+    trash_count = models.PositiveIntegerField(_("trashed comments"), default=0)
     changed_at = models.DateTimeField(_("comments changed"), default=timezone.now)
 
     class Meta:
@@ -193,6 +197,11 @@ class CommentStats(models.Model):
             return stats.snapshot()
 
         return current_version(cls._key(article_id), load)
+
+    @staticmethod
+    def count_field(status):
+        """The field counting comments with this status."""
+        return f"{status}_count"
 
     def snapshot(self):
         return Snapshot(self.approved_count, self.thread_count, self.changed_at.timestamp())

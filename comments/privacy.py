@@ -68,7 +68,7 @@ def erase_personal_data(emails, *, delete=False):
                 notify_replies=False,
                 fingerprint=f"erased:{comment.pk}",
             )
-        transitions.refresh_stats(c.article_id for c in comments)
+        transitions.touch(c.article_id for c in comments)
     return comments
 
 

@@ -148,8 +148,8 @@ def submit(comment, *, looks_automated=False, form_nonce=None, limit_flood=True)
             if not first_use and comment.status != Status.SPAM:  # the same form posted twice at once
                 comment.status = Status.SPAM
                 Comment.objects.filter(pk=comment.pk).update(status=Status.SPAM)
+            transitions.shift([(comment.article_id, None, comment.status, comment.parent_id is None)])
             if comment.status == Status.APPROVED:
-                transitions.refresh_stats([comment.article_id])
                 notifications.comments_approved([comment.pk])
             elif comment.status == Status.PENDING:
                 notifications.comment_held(comment)

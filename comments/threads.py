@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q, Subquery
 from django.http import Http404
 
 from .models import Comment
@@ -93,16 +93,16 @@ def _as_trees(comments):
 
 
 def page_number_of(comment, own_ids=()):
-    """The comment page on which `comment`'s thread is shown, or None for the default page."""
+    """The comment page on which `comment`'s thread is shown, or None for the default page (one query)."""
     root_id = comment.thread_id
-    top_level = _top_level(comment.article, own_ids)
-    root = top_level.filter(pk=root_id).values("submitted_at").first()
-    if root is None:
+    root_time = Subquery(Comment.objects.filter(pk=root_id).values("submitted_at"))
+    counts = _top_level(comment.article, own_ids).aggregate(
+        listed=Count("pk", filter=Q(pk=root_id)),
+        before=Count("pk", filter=Q(submitted_at__lt=root_time) | Q(submitted_at=root_time, pk__lt=root_id)),
+        total=Count("pk"),
+    )
+    if not counts["listed"]:
         return None
     per_page = settings.COMMENTS_PER_PAGE
-    before = top_level.filter(
-        Q(submitted_at__lt=root["submitted_at"]) | Q(submitted_at=root["submitted_at"], pk__lt=root_id)
-    ).count()
-    number = before // per_page + 1
-    page_count = max(1, ceil(top_level.count() / per_page))
-    return None if number == default_page(page_count) else number
+    number = counts["before"] // per_page + 1
+    return None if number == default_page(max(1, ceil(counts["total"] / per_page))) else number

@@ -5,8 +5,10 @@ threads and publishes the new state of its comment list, so counts, moderation s
 and cached pages are kept right in one place.
 """
 
+from collections import Counter, defaultdict
+
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from . import notifications
@@ -15,36 +17,68 @@ from .models import Comment, CommentStats
 Status = Comment.Status
 
 
-def refresh_stats(article_ids):
-    """Recount approved comments and threads and stamp the change, in the caller's transaction.
-
-    The stamp is the version cached comment lists are keyed on, so every app server sees
-    a change on its next request without invalidation calls.
-    """
-    now = timezone.now()
-    for article_id in sorted(set(article_ids)):
-        counts = (
-            Comment.objects.filter(article_id=article_id)
-            .approved()
-            .aggregate(comments=Count("pk"), threads=Count("pk", filter=Q(parent=None)))
-        )
-        stats, _created = CommentStats.objects.update_or_create(
-            article_id=article_id,
-            defaults={"approved_count": counts["comments"], "thread_count": counts["threads"], "changed_at": now},
-        )
+def _publish(article_ids):
+    """Stamp and publish the new state of these articles' comment lists (what readers see changed)."""
+    CommentStats.objects.filter(article_id__in=article_ids).update(changed_at=timezone.now())
+    for stats in CommentStats.objects.filter(article_id__in=article_ids):
         stats.publish()
+
+
+def recount(article_ids):
+    """Count every status and the approved threads again, in the caller's transaction.
+
+    For changes whose effect is not known row by row (deletions with their replies,
+    imports, bulk seeding); a status change adjusts the counts with shift() instead.
+    """
+    article_ids = sorted(set(article_ids))
+    for article_id in article_ids:
+        comments = Comment.objects.filter(article_id=article_id).order_by()
+        counts = dict(comments.values_list("status").annotate(n=Count("pk")))
+        threads = comments.approved().filter(parent=None).count()
+        CommentStats.objects.update_or_create(
+            article_id=article_id,
+            defaults={CommentStats.count_field(status): counts.get(status, 0) for status in Status.values}
+            | {"thread_count": threads},
+        )
+    _publish(article_ids)
+
+
+def touch(article_ids):
+    """What readers see changed without any status changing (an edited name or text)."""
+    _publish(sorted(set(article_ids)))
+
+
+def shift(moves):
+    """Adjust the counts for comments that moved between statuses, in the caller's transaction.
+
+    `moves` holds (article id, old status or None for a new comment, new status, is top level).
+    """
+    deltas, public = defaultdict(Counter), set()
+    for article_id, old, new, top_level in moves:
+        if Status.APPROVED in (old, new):
+            public.add(article_id)  # readers see approved comments only
+        for status, step in ((old, -1), (new, +1)):
+            if status is not None:
+                deltas[article_id][CommentStats.count_field(status)] += step
+                if status == Status.APPROVED and top_level:
+                    deltas[article_id]["thread_count"] += step
+    for article_id, delta in deltas.items():
+        changes = {field: F(field) + step for field, step in delta.items() if step}
+        if changes and not CommentStats.objects.filter(article_id=article_id).update(**changes):
+            recount([article_id])  # the article's first comment: no counts to adjust yet
+    _publish(sorted(public))
 
 
 def set_status(comments, status, user=None):
     """Move comments to a status, stamping who did it; returns how many changed."""
     with transaction.atomic():
-        changing = list(comments.exclude(status=status).values_list("pk", "article_id"))
-        changed = Comment.objects.filter(pk__in=[pk for pk, _article in changing]).update(
+        changing = list(comments.exclude(status=status).values_list("pk", "article_id", "status", "parent_id"))
+        changed = Comment.objects.filter(pk__in=[pk for pk, *_rest in changing]).update(
             status=status, moderated_by=user, moderated_at=timezone.now()
         )
-        refresh_stats(article_id for _pk, article_id in changing)
+        shift((article_id, old, status, parent_id is None) for _pk, article_id, old, parent_id in changing)
         if status == Status.APPROVED:
-            notifications.comments_approved([pk for pk, _article in changing])
+            notifications.comments_approved([pk for pk, *_rest in changing])
     return changed
 
 
@@ -69,5 +103,5 @@ def delete(comments):
     with transaction.atomic():
         article_ids = list(comments.values_list("article_id", flat=True).distinct())
         deleted, _per_model = comments.delete()
-        refresh_stats(article_ids)
+        recount(article_ids)
     return deleted

@@ -84,7 +84,7 @@ class Importer:
             with transaction.atomic():
                 article, changed = self._article(item)
                 if self._comments(item, article) or changed:
-                    transitions.refresh_stats([article.pk])
+                    transitions.recount([article.pk])
             self.progress(done, len(posts))
         return self.counts
 

@@ -36,7 +36,7 @@ def make_article(db):
 
 @pytest.fixture
 def make_comment(db):
-    """A stored comment; approved ones go through the moderation transition so counts stay right."""
+    """A stored comment, counted as a posted one is; other statuses go through the moderation transition."""
     from comments import transitions
 
     def make(article, status=Comment.Status.APPROVED, **fields):
@@ -45,6 +45,7 @@ def make_comment(db):
         fields.setdefault("author_email", f"reader{n}@example.com")
         fields.setdefault("body", f"Comment number {n}.")
         comment = Comment.objects.create(article=article, status=Comment.Status.PENDING, **fields)
+        transitions.shift([(article.pk, None, comment.status, comment.parent_id is None)])
         if status != Comment.Status.PENDING:
             transitions.set_status(Comment.objects.filter(pk=comment.pk), status)
             comment.refresh_from_db()

@@ -31,3 +31,42 @@ def test_save_sanitises_only_a_body_it_has_not_seen(article, monkeypatch):
     comment.body = "edited"
     comment.save()
     assert calls == ["edited"] and comment.body_html == "<p>edited</p>"
+
+
+def _stats(article):
+    from comments.models import CommentStats
+
+    stats = CommentStats.objects.get(article=article)
+    return {
+        field: getattr(stats, field)
+        for field in ("approved_count", "thread_count", "pending_count", "spam_count", "trash_count")
+    }
+
+
+def test_counts_per_status_stay_exact_through_posts_transitions_and_deletes(
+    client, article, make_comment, post_comment
+):
+    from comments import transitions
+    from comments.models import Comment
+
+    made = [make_comment(article, status=status) for status in ("pending", "approved", "spam", "trash")]
+    reply = make_comment(article, parent=made[1])
+    post_comment(article)  # through the posting rules
+    steps = [
+        (transitions.approve, [made[0], made[2]]),
+        (transitions.mark_spam, [made[1]]),  # a thread with its reply
+        (transitions.trash, [reply]),
+        (transitions.unapprove, [made[0]]),
+    ]
+    for transition, comments in steps:
+        transition(Comment.objects.filter(pk__in=[c.pk for c in comments]))
+        shifted = _stats(article)
+        transitions.recount([article.pk])
+        assert shifted == _stats(article)
+    transitions.delete(Comment.objects.filter(pk=made[1].pk))  # and its reply, by cascade
+    assert not Comment.objects.filter(pk=reply.pk).exists()
+    counted = _stats(article)
+    assert (
+        sum(counted[f"{status}_count"] for status in ("approved", "pending", "spam", "trash"))
+        == Comment.objects.filter(article=article).count()
+    )

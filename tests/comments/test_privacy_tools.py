@@ -115,7 +115,7 @@ def test_erase_is_one_transaction(persons_comments, monkeypatch):
     def fail(article_ids):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(transitions, "refresh_stats", fail)
+    monkeypatch.setattr(transitions, "touch", fail)
     with pytest.raises(RuntimeError):
         call_command("comments_erase_personal_data", PERSON, yes=True, stdout=io.StringIO())
     assert Comment.objects.filter(author_email__iexact=PERSON).count() == 2

@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
+from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -13,8 +16,8 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from articles.models import Article
 
-from . import privacy, transitions
-from .models import Comment, WordList
+from . import privacy, search, transitions
+from .models import Comment, CommentStats, WordList
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -33,7 +36,8 @@ class StatusFilter(admin.SimpleListFilter):
         return [(self.ALL, _("All")), *Comment.Status.choices]
 
     def value(self):
-        value = super().value() or Comment.Status.PENDING
+        # Opens on the pending comments; a search looks through every status.
+        value = super().value() or (self.ALL if self.request.GET.get(SEARCH_VAR) else Comment.Status.PENDING)
         return None if value == self.ALL else value
 
     def queryset(self, request, queryset):
@@ -51,7 +55,13 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
     def _counts(self, changelist):
-        """Comments per status among those the search and the other filters select."""
+        """Comments per status among those the search and the other filters select.
+
+        Without a search or another filter than the article, the counts kept in
+        CommentStats answer; otherwise one GROUP BY over the (few) selected comments.
+        """
+        if counted := kept_counts(self.request):
+            return counted
         queryset, _duplicates = self.model_admin.get_search_results(
             self.request, self.model_admin.get_queryset(self.request), changelist.query
         )
@@ -59,6 +69,45 @@ class StatusFilter(admin.SimpleListFilter):
             if spec is not self:
                 queryset = spec.queryset(self.request, queryset)
         return dict(queryset.order_by().values_list("status").annotate(count=Count("pk")))
+
+
+def kept_counts(request):
+    """Comments per status from CommentStats, when nothing but the status and article filters is in use."""
+    if set(request.GET) - {StatusFilter.parameter_name, ArticleFilter.parameter_name, PAGE_VAR}:
+        return None
+    stats = CommentStats.objects.all()
+    article = request.GET.get(ArticleFilter.parameter_name, "")
+    if article:
+        if not (article.isascii() and article.isdigit()):
+            return None
+        stats = stats.filter(article_id=article)
+    totals = stats.aggregate(**{status: Sum(CommentStats.count_field(status)) for status in Comment.Status.values})
+    return {status: count or 0 for status, count in totals.items()}
+
+
+class QueuePaginator(Paginator):
+    """Pages of the queue without counting a million rows, and late pages without a long OFFSET.
+
+    The count is given (from CommentStats) or, for a search or an author filter, counted
+    over the selection. A page past the middle is read from the end, backwards.
+    """
+
+    def __init__(self, object_list, per_page, known_count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self):
+        return self.known_count if self.known_count is not None else super().count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom <= self.count // 2 or not self.object_list.ordered:
+            return super().page(number)
+        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        return self._get_page(rows[::-1], number, self)
 
 
 class ArticleFilter(admin.SimpleListFilter):
@@ -130,8 +179,9 @@ class CommentAdmin(admin.ModelAdmin):
     list_display_links = ["author_name"]
     list_filter = [StatusFilter, ArticleFilter, SameAuthorFilter]
     list_select_related = ["article", "parent"]
-    search_fields = ["author_name", "author_email", "body", "=ip_address"]
-    date_hierarchy = "submitted_at"
+    search_fields = ["author_name", "author_email", "body", "ip_address"]  # searched by comments.search
+    search_help_text = _("Words of the name, email or text; or an exact email or IP address.")
+    sortable_by = ["submitted_at"]  # the only order the queue's indexes serve (both ways)
     ordering = ["-submitted_at", "-pk"]
     show_facets = admin.ShowFacets.NEVER  # StatusFilter counts in one query of its own
     show_full_result_count = False  # a second COUNT over every row, for "x of y" only
@@ -164,6 +214,18 @@ class CommentAdmin(admin.ModelAdmin):
         "export_personal_data",
         "erase_personal_data",
     ]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        known = None
+        if (counts := kept_counts(request)) is not None:
+            status = request.GET.get(StatusFilter.parameter_name) or Comment.Status.PENDING
+            known = sum(counts.values()) if status == StatusFilter.ALL else counts.get(status)
+        return QueuePaginator(queryset, per_page, known, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return search.search(queryset, search_term), False
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": _("Moderation queue"), **(extra_context or {})})

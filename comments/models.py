@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skinsite.versioned_cache import current_version, publish_version
 
-from .normalize import text_key
+from .normalize import email_key, text_key
 from .sanitize import sanitize_comment
 
 
@@ -67,6 +67,8 @@ class Comment(models.Model):
     author_email = models.EmailField(
         _("email"), max_length=100, blank=True, help_text=_("Never published: only moderators can see it.")
     )
+    # The mailbox (comments.normalize.email_key), for finding an author's comments by an index.
+    author_email_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     author_url = models.URLField(_("website"), max_length=200, blank=True)
     body = models.TextField(_("comment"), max_length=65525, help_text=_("As the reader typed it."))
     body_html = models.TextField(_("comment (sanitised)"), editable=False)
@@ -101,8 +103,13 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "parent", "submitted_at", "id"], name="comment_article_threads"),
             # …and every comment of the threads on one page.
             models.Index(fields=["thread", "status"], name="comment_thread_status"),
-            # The moderation queue: by status, newest first.
+            # The moderation queue, newest first: by status, all, and the same within one article.
             models.Index(fields=["status", "-submitted_at", "-id"], name="comment_queue"),
+            models.Index(fields=["-submitted_at", "-id"], name="comment_queue_all"),
+            models.Index(fields=["article", "status", "-submitted_at", "-id"], name="comment_queue_article"),
+            models.Index(fields=["article", "-submitted_at", "-id"], name="comment_queue_article_all"),
+            # Searching by address.
+            models.Index(fields=["ip_address"], name="comment_ip"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -150,6 +157,7 @@ class Comment(models.Model):
             self.depth = self.parent.depth + 1
             self.thread_id = self.parent.thread_id
         self.fingerprint = comment_fingerprint(self.parent_id, self.author_name, self.body)
+        self.author_email_key = email_key(self.author_email)[:100]
 
     @property
     def is_approved(self):

@@ -9,17 +9,15 @@ import html
 import re
 import unicodedata
 
-from icupy import icu
+import icu  # PyICU with ICU itself bundled (the icukit-pyicu wheel): no system library or compiler needed
 
 # ICU's implementation of Unicode TS #39: look-alike letters (Cyrillic "\u0430" and Latin "a") share a skeleton.
-_spoof_checker = icu.uspoof_open()
+_spoof_checker = icu.SpoofChecker()
 
 
 def _character_class(unicode_set):
-    ranges = (
-        (unicode_set.get_range_start(i), unicode_set.get_range_end(i)) for i in range(unicode_set.get_range_count())
-    )
-    return "[" + "".join(f"{re.escape(chr(start))}-{re.escape(chr(end))}" for start, end in ranges) + "]"
+    ranges = ((unicode_set.getRangeStart(i), unicode_set.getRangeEnd(i)) for i in range(unicode_set.getRangeCount()))
+    return "[" + "".join(f"{re.escape(start)}-{re.escape(end)}" for start, end in ranges) + "]"
 
 
 # Zero-width spaces and joiners, soft hyphens, bidi controls, variation selectors, fillers:
@@ -37,7 +35,7 @@ def visible_text(text):
 
 def skeleton(text):
     """Unicode TS #39 skeleton: the same for strings made of look-alike characters."""
-    return str(icu.uspoof_get_skeleton_unicode_string(_spoof_checker, 0, icu.UnicodeString(text), icu.UnicodeString()))
+    return _spoof_checker.getSkeleton(0, text)
 
 
 def text_key(text):

@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-services lint bench screenshots clean
+.PHONY: run serve test test-services lint lock upgrade bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# requirements.txt and requirements-dev.txt are lock files: every package of the tree, pinned
+# with its hashes, compiled by pip-tools from requirements.in and requirements-dev.in (see
+# `make lock`). A changed lock file reinstalls at the next make.
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
@@ -78,6 +81,18 @@ test-services: test
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# After editing requirements.in or requirements-dev.in: recompile the lock files, keeping every
+# other pin. `make upgrade` moves every package that the .in files do not pin (the transitive
+# ones) to its newest version instead. pip-compile's options are in pyproject.toml ([tool.pip-tools]).
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) requirements.in
+	$(PIP_COMPILE) requirements-dev.in
+
+upgrade: $(VENV)/.dev
+	$(PIP_COMPILE) --upgrade requirements.in
+	$(PIP_COMPILE) --upgrade requirements-dev.in
 
 # The README's pictures, taken by the browser journeys.
 screenshots: $(VENV)/.dev

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-services lint lock upgrade bench screenshots clean
+.PHONY: run serve test test-services fmt lint check lock upgrade bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,9 +78,23 @@ test-services: export DATABASE_URL = $(TEST_DATABASE_URL)
 test-services: export REDIS_URL = $(TEST_REDIS_URL)
 test-services: test
 
+# pre-commit's local hooks (.pre-commit-config.yaml) with the tools that requirements-dev.txt pins:
+# ruff, django-upgrade, djade (templates) and pyproject-fmt. `make lint` changes no file and fails
+# when one would change; `make fmt` lets the same tools rewrite the files.
+PRE_COMMIT := $(BIN)/pre-commit run --all-files
+fmt: $(VENV)/.dev
+	@$(PRE_COMMIT) --hook-stage manual >/dev/null || $(PRE_COMMIT) --hook-stage manual
+	@echo "make fmt: done; git diff shows what changed."
+
 lint: $(VENV)/.dev
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	@$(PRE_COMMIT) || { echo; echo "make lint: files above would change; make fmt changes what a tool can."; exit 1; }
+
+# What CI checks beyond the tests: no model change without its migration, and Django's deploy
+# checks with production values (DEBUG off, a real secret key, a host name).
+check: $(VENV)/.runtime
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY="check-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  DJANGO_ALLOWED_HOSTS=skin.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # After editing requirements.in or requirements-dev.in: recompile the lock files, keeping every
 # other pin. `make upgrade` moves every package that the .in files do not pin (the transitive

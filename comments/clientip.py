@@ -10,7 +10,7 @@ def client_ip(request):
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.COMMENTS_TRUSTED_PROXY_COUNT
     if proxies:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
             address = hops[-proxies]
     return normalized_ip(address)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
@@ -17,7 +18,7 @@ class LatestCommentsFeed(Feed):
     description = _("The latest approved comments on skinsite.")
 
     def link(self):
-        return "/"
+        return reverse("home")
 
     def items(self):
         return self.latest(Comment.objects.approved())

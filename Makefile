@@ -80,7 +80,7 @@ test-services: test
 
 # pre-commit's local hooks (.pre-commit-config.yaml) with the tools that requirements-dev.txt pins:
 # ruff, django-upgrade, djade (templates) and pyproject-fmt. `make lint` changes no file and fails
-# when one would change; `make fmt` lets the same tools rewrite the files.
+# when one would change, then runs mypy; `make fmt` lets the same tools rewrite the files.
 PRE_COMMIT := $(BIN)/pre-commit run --all-files
 fmt: $(VENV)/.dev
 	@$(PRE_COMMIT) --hook-stage manual >/dev/null || $(PRE_COMMIT) --hook-stage manual
@@ -88,6 +88,7 @@ fmt: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	@$(PRE_COMMIT) || { echo; echo "make lint: files above would change; make fmt changes what a tool can."; exit 1; }
+	$(BIN)/mypy
 
 # What CI checks beyond the tests: no model change without its migration, and Django's deploy
 # checks with production values (DEBUG off, a real secret key, a host name).
@@ -116,4 +117,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key .mypy_cache .ruff_cache

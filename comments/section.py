@@ -120,7 +120,7 @@ def _render_list(article, stats, own_ids, number):
     return threads.ThreadPage(page.number, page.page_count), mark_safe(html)
 
 
-_empty_form_html = {}
+_empty_form_html: dict[str | None, str] = {}
 
 
 def form_html(section):

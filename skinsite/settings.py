@@ -5,7 +5,9 @@ refuses to start without a secret key and allowed hosts, so a production server
 can never run on the development defaults. See the README for every variable.
 """
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env, EnvValidationError, validate
@@ -22,7 +24,7 @@ DEBUG = env.bool("DJANGO_DEBUG", False)
 # Both required when DEBUG is off (checked at the end, with every other value).
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -198,7 +200,7 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(TASKS_BACKEND, TASK_BACKENDS["
 
 # The site's public address, for links in emails (sent from workers, outside any request).
 SITE_URL = env.str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-MANAGERS = [("", address) for address in env.list("DJANGO_MANAGERS", [])]
+MANAGERS = [("", address) for address in env.list("DJANGO_MANAGERS", [], subcast=str)]
 
 # django-crispy-forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -247,7 +249,8 @@ COMMENTS_IP_RETENTION_DAYS = env.int("COMMENTS_IP_RETENTION_DAYS", 90)
 try:
     env.seal()  # every invalid variable at once, each named with what it accepts
 except EnvValidationError as error:
-    problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.error_messages.items())
+    by_name = cast("Mapping[str, list[str]]", error.error_messages)  # seal() reports a mapping, never a list
+    problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in by_name.items())
     raise ImproperlyConfigured(f"Invalid environment variables: {problems}") from None
 if not DEBUG and not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")

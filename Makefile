@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-services fmt lint check lock upgrade bench screenshots clean
+.PHONY: run moderator serve test test-services fmt lint check lock upgrade bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,25 @@ node_modules/.vnu: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(VENV)/.runtime
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
+# Development settings for every manage.py command, not only for `make run` (the settings read
+# .env; the real environment always wins, and tests never read it).
+.env:
+	printf '# Written by make run: development mode for manage.py. Delete it to run with production defaults.\nDJANGO_DEBUG=1\n' > $@
+
+run: $(VENV)/.runtime .env
+	$(BIN)/python manage.py migrate --no-input
 	@echo
 	@echo "  The article:     http://$(HOST):$(PORT)/"
 	@echo "  The moderation queue: http://$(HOST):$(PORT)/admin/ — create a moderator login with"
-	@echo "      $(BIN)/python manage.py createmoderator YOUR-NAME"
+	@echo "      make moderator"
 	@echo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A moderator login for /admin/: asks for a name, an email (held-comment emails go there) and a password.
+moderator: $(VENV)/.runtime .env
+	@$(BIN)/python manage.py migrate --no-input --verbosity 0
+	@printf "Moderator's user name: "; read name; printf "Their email (held-comment emails go there): "; read email; \
+	$(BIN)/python manage.py createmoderator "$$name" --email "$$email"
 
 # The production stack on this machine: DEBUG off, hashed static files, gunicorn, and a
 # db_worker that sends the site's email from the database task queue. DJANGO_SECRET_KEY
@@ -117,4 +128,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key .mypy_cache .ruff_cache .env

@@ -1,3 +1,5 @@
+from typing import Any, Self
+
 from django.db import models
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
@@ -11,17 +13,17 @@ from skinsite.versioned_cache import current_version, get_or_compute, publish_ve
 VERSION_KEY = "articles:version"
 
 
-def _version_now():
+def _version_now() -> str:
     """The state of every article: changes with any edit, addition or deletion."""
     state = Article.objects.aggregate(updated=Max("updated_at"), count=Count("pk"))
     return f"{state['updated'].timestamp() if state['updated'] else 0}-{state['count']}"
 
 
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> Self:
         return self.filter(published_at__lte=timezone.now())
 
-    def published_by_slug(self, slug):
+    def published_by_slug(self, slug: str) -> "Article | None":
         """The published article with this slug, or None; from the cache while no article changes."""
         version = current_version(VERSION_KEY, _version_now)
         article = get_or_compute(lambda: self.filter(slug=slug).first() or "", "articles:slug", version, slug)
@@ -45,17 +47,17 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def is_published(self):
+    def is_published(self) -> bool:
         return self.published_at <= timezone.now()
 
 
 @receiver([post_save, post_delete], sender=Article, dispatch_uid="articles-version")
-def _article_changed(sender, **kwargs):
+def _article_changed(sender: type[Article], **kwargs: Any) -> None:
     """Any saved or deleted article (bulk deletes too) makes every cached article lookup stale."""
     publish_version(VERSION_KEY, _version_now())

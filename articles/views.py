@@ -1,11 +1,11 @@
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from .models import Article
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponseRedirect:
     """Send readers to the newest article's canonical address."""
     article = Article.objects.published().first()
     if article is None:
@@ -13,7 +13,7 @@ def home(request):
     return redirect(article)
 
 
-def article_detail(request, slug):
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One article; its template brings in the comment section through the comments app's tags."""
     article = Article.objects.published_by_slug(slug)
     if article is None:

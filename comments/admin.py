@@ -1,9 +1,13 @@
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Sum
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +23,11 @@ from articles.models import Article
 from . import privacy, search, transitions
 from .models import Comment, CommentStats, WordList
 
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+    from django.contrib.admin.views.main import ChangeList
+    from django_stubs_ext import StrOrPromise
+
 
 class StatusFilter(admin.SimpleListFilter):
     """Opens on the queue (pending); every other status, and all, one click away, each with its count.
@@ -31,19 +40,19 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
     ALL = "all"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, "StrOrPromise"]]:
         self.request, self.model_admin = request, model_admin
         return [(self.ALL, _("All")), *Comment.Status.choices]
 
-    def value(self):
+    def value(self) -> str | None:
         # Opens on the pending comments; a search looks through every status.
         value = super().value() or (self.ALL if self.request.GET.get(SEARCH_VAR) else Comment.Status.PENDING)
         return None if value == self.ALL else value
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
         return queryset.filter(status=self.value()) if self.value() else queryset
 
-    def choices(self, changelist):
+    def choices(self, changelist: "ChangeList") -> Iterator["_ListFilterChoices"]:
         counts = self._counts(changelist)
         selected = self.value() or self.ALL
         for lookup, title in self.lookup_choices:
@@ -54,7 +63,7 @@ class StatusFilter(admin.SimpleListFilter):
                 "display": f"{title} ({count})",
             }
 
-    def _counts(self, changelist):
+    def _counts(self, changelist: "ChangeList") -> dict[str, int]:
         """Comments per status among those the search and the other filters select.
 
         Without a search or another filter than the article, the counts kept in
@@ -67,11 +76,12 @@ class StatusFilter(admin.SimpleListFilter):
         )
         for spec in changelist.filter_specs:
             if spec is not self:
-                queryset = spec.queryset(self.request, queryset)
+                # Django lets queryset() return None ("no filtering"): ours never do, but this loop would break.
+                queryset = spec.queryset(self.request, queryset)  # type: ignore[assignment]
         return dict(queryset.order_by().values_list("status").annotate(count=Count("pk")))
 
 
-def kept_counts(request):
+def kept_counts(request: HttpRequest) -> dict[str, int] | None:
     """Comments per status from CommentStats, when nothing but the status and article filters is in use."""
     if set(request.GET) - {StatusFilter.parameter_name, ArticleFilter.parameter_name, PAGE_VAR}:
         return None
@@ -92,34 +102,39 @@ class QueuePaginator(Paginator):
     over the selection. A page past the middle is read from the end, backwards.
     """
 
-    def __init__(self, object_list, per_page, known_count=None, **kwargs):
+    object_list: QuerySet[Comment]  # what get_paginator gives it
+
+    def __init__(
+        self, object_list: QuerySet[Comment], per_page: int, known_count: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.known_count = known_count
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         return self.known_count if self.known_count is not None else super().count
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page[Comment]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         if bottom <= self.count // 2 or not self.object_list.ordered:
             return super().page(number)
         rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
-        return self._get_page(rows[::-1], number, self)
+        return self._get_page(rows[::-1], number, self)  # type: ignore[attr-defined]  # Django's, not in the stubs
 
 
 class ArticleFilter(admin.SimpleListFilter):
     title = _("article")
     parameter_name = "article"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, "StrOrPromise"]]:
         return [(str(pk), title) for pk, title in Article.objects.values_list("pk", "title")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
         value = self.value()
-        return queryset.filter(article=value) if value and value.isascii() and value.isdigit() else queryset
+        # A string of digits is a valid id; django-stubs' lookup check wants an int.
+        return queryset.filter(article=value) if value and value.isascii() and value.isdigit() else queryset  # type: ignore[misc]
 
 
 class SameAuthorFilter(admin.SimpleListFilter):
@@ -132,14 +147,14 @@ class SameAuthorFilter(admin.SimpleListFilter):
     parameter_name = "same_author_as"
     FIELDS = {"email": "author_email__iexact", "ip": "ip_address"}
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, "StrOrPromise"]]:
         # Reached by the links on a comment's page; shown in the sidebar only while in use.
         value = request.GET.get(self.parameter_name, "")
         kind, _colon, comment_id = value.partition(":")
         labels = {"email": _("Same email as comment %s"), "ip": _("Same IP address as comment %s")}
         return [(value, labels[kind] % comment_id)] if kind in labels else []
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
         kind, _colon, comment_id = (self.value() or "").partition(":")
         if kind not in self.FIELDS or not comment_id.isascii() or not comment_id.isdigit():
             return queryset
@@ -147,17 +162,19 @@ class SameAuthorFilter(admin.SimpleListFilter):
         return queryset.filter(**{self.FIELDS[kind]: value}) if value else queryset.none()
 
 
-def _transition(function, done):
+def _transition(
+    function: Callable[[QuerySet[Comment], Any], int], done: "StrOrPromise"
+) -> Callable[["admin.ModelAdmin[Any]", HttpRequest, QuerySet[Comment]], None]:
     """An admin action that runs one moderation transition and says how many comments it moved."""
 
-    def action(modeladmin, request, queryset):
+    def action(modeladmin: "admin.ModelAdmin[Any]", request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         changed = function(queryset, request.user)
         modeladmin.message_user(request, done % {"count": changed})
 
     return action
 
 
-def _author_emails(comments):
+def _author_emails(comments: QuerySet[Comment]) -> list[str]:
     """The distinct addresses of the comments' authors: whose personal data an action is about."""
     return sorted({email for email in comments.values_list("author_email", flat=True) if email})
 
@@ -215,42 +232,51 @@ class CommentAdmin(admin.ModelAdmin):
         "erase_personal_data",
     ]
 
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Comment],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> QueuePaginator:
         known = None
         if (counts := kept_counts(request)) is not None:
             status = request.GET.get(StatusFilter.parameter_name) or Comment.Status.PENDING
             known = sum(counts.values()) if status == StatusFilter.ALL else counts.get(status)
         return QueuePaginator(queryset, per_page, known, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Comment], search_term: str
+    ) -> tuple[QuerySet[Comment], bool]:
         if not search_term.strip():
             return queryset, False
         return search.search(queryset, search_term), False
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         return super().changelist_view(request, {"title": _("Moderation queue"), **(extra_context or {})})
 
-    def has_moderate_permission(self, request):
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("comments.moderate_comment")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # comments come from readers
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # replaced by delete_permanently, which keeps counts exact
         return actions
 
     @admin.display(description=_("comment (as published)"))
-    def rendered_body(self, comment):
+    def rendered_body(self, comment: Comment) -> str:
         return render_to_string("comments/_body.html", {"comment": comment})
 
     @admin.display(description=_("in reply to"), ordering="parent")
-    def in_reply_to(self, comment):
-        return comment.parent.author_name if comment.parent_id else "—"
+    def in_reply_to(self, comment: Comment) -> str:
+        return comment.parent.author_name if comment.parent_id else "—"  # type: ignore[union-attr]
 
     @admin.display(description=_("on site"))
-    def view_on_site_link(self, comment):
+    def view_on_site_link(self, comment: Comment) -> str:
         if not comment.is_approved:
             return "—"
         return format_html('<a href="{}">{}</a>', comment.get_absolute_url(), _("View"))
@@ -280,7 +306,7 @@ class CommentAdmin(admin.ModelAdmin):
     )
 
     @admin.action(description=_("Delete permanently"), permissions=["delete"])
-    def delete_permanently(self, request, queryset):
+    def delete_permanently(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         deleted = transitions.delete(queryset)
         self.message_user(
             request, ngettext("%(count)d comment deleted.", "%(count)d comments deleted.", deleted) % {"count": deleted}
@@ -289,14 +315,14 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(
         description=_("Export personal data of the selected comments' authors (JSON)"), permissions=["moderate"]
     )
-    def export_personal_data(self, request, queryset):
+    def export_personal_data(self, request: HttpRequest, queryset: QuerySet[Comment]) -> JsonResponse:
         emails = _author_emails(queryset)
         response = JsonResponse(privacy.export_personal_data(emails), safe=False, json_dumps_params={"indent": 2})
         response["Content-Disposition"] = 'attachment; filename="comments-personal-data.json"'
         return response
 
     @admin.action(description=_("Erase personal data of the selected comments' authors"), permissions=["moderate"])
-    def erase_personal_data(self, request, queryset):
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[Comment]) -> TemplateResponse | None:
         emails = _author_emails(queryset)
         if request.POST.get("confirm") == "yes":
             erased = privacy.erase_personal_data(emails)
@@ -314,7 +340,7 @@ class CommentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/comments/comment/erase_personal_data.html", context)
 
     @admin.display(description=_("same author"))
-    def same_author(self, comment):
+    def same_author(self, comment: Comment) -> str:
         """How many other comments share this email or IP, with links to them (by this comment's id)."""
         queue = reverse("admin:comments_comment_changelist")
         parts = []
@@ -330,9 +356,12 @@ class CommentAdmin(admin.ModelAdmin):
             parts.append(format_html('<a href="{}">{} other comments with this {}</a>', url, others, label))
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) or "—"
 
-    def response_action(self, request, queryset):
+    # Django 5.2's signature: django-stubs 6 describes Django 6.0's, which adds action_location.
+    def response_action(  # type: ignore[override]
+        self, request: HttpRequest, queryset: QuerySet[Comment]
+    ) -> HttpResponse | None:
         """Django's, but a selection that names no comment (`_selected_action=None`) is a message, not a 500."""
-        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if not all(pk.isascii() and pk.isdigit() for pk in selected):
             self.message_user(request, _("No comments were selected."), messages.WARNING)
             return HttpResponseRedirect(request.get_full_path())
@@ -341,13 +370,15 @@ class CommentAdmin(admin.ModelAdmin):
     # The change page's buttons: the same transitions as the actions of the queue.
     TRANSITIONS = ("approve", "unapprove", "mark_spam", "trash")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = (extra_context or {}) | {
             "transitions": [(name, getattr(self, name).short_description) for name in self.TRANSITIONS]
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def response_change(self, request, obj):
+    def response_change(self, request: HttpRequest, obj: Comment) -> HttpResponse:
         name = request.POST.get("_transition")
         if name in self.TRANSITIONS and self.has_moderate_permission(request):
             return getattr(self, name)(request, Comment.objects.filter(pk=obj.pk)) or HttpResponseRedirect(
@@ -355,14 +386,14 @@ class CommentAdmin(admin.ModelAdmin):
             )
         return super().response_change(request, obj)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Comment, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         transitions.touch([obj.article_id])  # an edited name or text changes the cached page
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
         transitions.delete(Comment.objects.filter(pk=obj.pk))
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         transitions.delete(queryset)
 
 
@@ -372,12 +403,12 @@ class WordListAdmin(admin.ModelAdmin):
     fields = ["kind", "words"]
     readonly_fields = ["kind"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # exactly the two lists the migration creates
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: WordList | None = None) -> bool:
         return False
 
     @admin.display(description=_("entries"))
-    def entry_count(self, wordlist):
+    def entry_count(self, wordlist: WordList) -> int:
         return len(wordlist.entries())

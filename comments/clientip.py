@@ -3,9 +3,10 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str | None:
     """The address of the client, trusting only as many X-Forwarded-For hops as we have proxies."""
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.COMMENTS_TRUSTED_PROXY_COUNT
@@ -16,7 +17,7 @@ def client_ip(request):
     return normalized_ip(address)
 
 
-def normalized_ip(text):
+def normalized_ip(text: str) -> str | None:
     """An IP address in its canonical form, or None when the text is not one."""
     try:
         return str(ipaddress.ip_address(text))
@@ -24,18 +25,18 @@ def normalized_ip(text):
         return None
 
 
-def _network(address, ipv4_prefix, ipv6_prefix):
+def _network(address: str, ipv4_prefix: int, ipv6_prefix: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     ip = ipaddress.ip_address(address)
     prefix = ipv4_prefix if ip.version == 4 else ipv6_prefix
     return ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
 
 
-def rate_limit_network(address):
+def rate_limit_network(address: str) -> str:
     """Who a rate limit counts as one client: an IPv4 address, or an IPv6 /64 (one subscriber's LAN)."""
     return str(_network(address, 32, 64))
 
 
-def truncate_ip(address):
+def truncate_ip(address: str | None) -> str | None:
     """Keep the network, drop the host: IPv4 to /24 (last octet zero), IPv6 to /48."""
     if not address:
         return None

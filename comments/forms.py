@@ -2,6 +2,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
@@ -17,6 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from .models import Comment
 from .normalize import visible_text
 from .sanitize import sanitize_comment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from articles.models import Article
 
 TOKEN_SALT = "comments.form-token"  # noqa: S105 (a namespace for signing, not a secret)
 # C0 and C1 control characters except tab, newline and carriage return (NUL is
@@ -38,13 +44,13 @@ class FormToken:
     nonce: str | None
 
 
-def form_token(article, rendered_at=None):
+def form_token(article: "Article", rendered_at: float | None = None) -> str:
     """A signed token binding a rendered form to its article, the time it was rendered and a nonce."""
     nonce = secrets.token_urlsafe(12)
     return signing.dumps([article.pk, rendered_at or time.time(), nonce], salt=TOKEN_SALT)
 
 
-def read_form_token(token, article):
+def read_form_token(token: str | None, article: "Article") -> FormToken:
     """The FormToken; a forged token, or one for another article, is a bad request."""
     try:
         article_id, rendered_at, *nonce = signing.loads(token or "", salt=TOKEN_SALT)
@@ -115,13 +121,14 @@ class CommentForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, article, token=None, **kwargs):
+    def __init__(self, *args: Any, article: "Article | None", token: FormToken | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.article = article
         self.token = token
         self.instance.article = article
         # Only an approved comment of the same article can be replied to.
-        self.fields["parent"].queryset = Comment.objects.approved().filter(article=article)
+        parent_field = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent_field.queryset = Comment.objects.approved().filter(article=article)
         self.fields["author_email"].required = True  # optional in the model only for imported comments
         self.helper = FormHelper(self)
         # The template writes <form> and both tokens, so this markup is the same for every reader.
@@ -139,18 +146,18 @@ class CommentForm(forms.ModelForm):
             Div(Submit("submit", _("Post Comment")), css_class="form-submit"),
         )
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
         if self.is_bound and self.has_error("author_email"):
             # Keep pointing at the privacy note, and at the error too.
             self.fields["author_email"].widget.attrs["aria-describedby"] = "email-notes id_author_email_error"
 
-    def refuse(self, message):
+    def refuse(self, message: "StrOrPromise") -> None:
         """Show the form again with `message` above it and the reader's input kept, without validating it."""
         self.cleaned_data, self._errors = {}, ErrorDict()
         self.add_error(None, message)
 
-    def clean_body(self):
+    def clean_body(self) -> str:
         body = CONTROL_CHARACTERS.sub("", self.cleaned_data["body"]).strip()
         # Bounded before the sanitiser runs: its cost grows with the markup, not the length.
         if body.count("\n") >= MAX_LINES:
@@ -171,44 +178,44 @@ class CommentForm(forms.ModelForm):
         self.instance.use_body(body, html)
         return body
 
-    def _single_line(self, name):
+    def _single_line(self, name: str) -> str:
         value = LINE_BREAKS.sub(" ", CONTROL_CHARACTERS.sub("", self.cleaned_data[name])).strip()
         if self.fields[name].required and not visible_text(value).strip():  # blank, or only invisible characters
             raise forms.ValidationError(self.fields[name].error_messages["required"], code="required")
         return value
 
-    def clean_author_name(self):
+    def clean_author_name(self) -> str:
         return self._single_line("author_name")
 
-    def clean_author_email(self):
+    def clean_author_email(self) -> str:
         return self._single_line("author_email")
 
-    def clean_author_url(self):
+    def clean_author_url(self) -> str:
         return self._single_line("author_url")
 
-    def clean_parent(self):
+    def clean_parent(self) -> Comment | None:
         parent = self.cleaned_data["parent"]
         # Replies below the deepest level attach beside their parent, as in WordPress.
         if parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH and parent.parent_id:
             parent = parent.parent
         return parent
 
-    def _form_age(self):
+    def _form_age(self) -> float | None:
         return time.time() - self.token.rendered_at if self.token else None
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         age = self._form_age()
         if age is not None and age > settings.COMMENTS_FORM_MAX_AGE_SECONDS:
             raise forms.ValidationError(_("This form has expired; please post again."), code="expired")
         return cleaned
 
-    def looks_automated(self):
+    def looks_automated(self) -> bool:
         """A filled honeypot or a post faster than a person could type: store as spam, say nothing."""
         age = self._form_age()
         too_fast = age is not None and age < settings.COMMENTS_MIN_SUBMIT_SECONDS
         return bool(self.cleaned_data.get("leave_empty") or too_fast)
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Comment:
         self.instance.parent = self.cleaned_data.get("parent")
         return super().save(commit)

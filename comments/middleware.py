@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 
@@ -8,10 +11,10 @@ class PrivateCommentPagesMiddleware:
     must never keep one reader's page for another.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if any(section.personal for section in getattr(request, "_comment_sections", {}).values()):
             patch_cache_control(response, private=True)

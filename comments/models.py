@@ -1,5 +1,7 @@
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.conf import settings
 from django.db import models
@@ -13,8 +15,11 @@ from skinsite.versioned_cache import current_version, publish_version
 from .normalize import email_key, text_key
 from .sanitize import sanitize_comment
 
+if TYPE_CHECKING:
+    from articles.models import Article
 
-def comment_fingerprint(parent_id, author_name, body):
+
+def comment_fingerprint(parent_id: int | None, author_name: str, body: str) -> str:
     """What makes two comments on one article "the same comment again": parent, name and text, normalised.
 
     The email is left out on purpose: whether a post counts as a duplicate then depends
@@ -26,17 +31,17 @@ def comment_fingerprint(parent_id, author_name, body):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class CommentQuerySet(models.QuerySet):
-    def approved(self):
+class CommentQuerySet(models.QuerySet["Comment"]):
+    def approved(self) -> Self:
         return self.filter(status=Comment.Status.APPROVED)
 
-    def pending(self):
+    def pending(self) -> Self:
         return self.filter(status=Comment.Status.PENDING)
 
-    def for_article(self, article):
+    def for_article(self, article: "Article") -> Self:
         return self.filter(article=article)
 
-    def visible_to(self, own_ids=()):
+    def visible_to(self, own_ids: Iterable[int] = ()) -> Self:
         """Approved comments, plus the reader's own comments that are not published yet.
 
         The reader's own spam is shown to them as if it were pending, so a bot cannot
@@ -124,28 +129,28 @@ class Comment(models.Model):
             models.UniqueConstraint(fields=["article", "wordpress_id"], name="comment_unique_wordpress_id"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         excerpt = " ".join(strip_tags(self.body).split())[:50]
         return f"{self.author_name}: {excerpt}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.prepare()
         super().save(*args, **kwargs)
         if self.thread_id is None:  # a new top-level comment starts its own thread
             self.thread_id = self.pk
             Comment.objects.filter(pk=self.pk).update(thread=self.pk)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
     # The body that body_html was last sanitised from, so a post is sanitised once, not on every save.
-    _sanitized_body = None
+    _sanitized_body: str | None = None
 
-    def use_body(self, body, body_html):
+    def use_body(self, body: str, body_html: str) -> None:
         """Set the body together with its already sanitised HTML (the form has just computed it)."""
         self.body, self.body_html, self._sanitized_body = body, body_html, body
 
-    def prepare(self):
+    def prepare(self) -> None:
         """Compute every derived field (HTML, depth, thread, fingerprint): the one place they come from.
 
         save() calls it; bulk inserts call it themselves, then set `thread` of new
@@ -154,16 +159,17 @@ class Comment(models.Model):
         if self._sanitized_body != self.body:
             self.use_body(self.body, sanitize_comment(self.body))
         if self.parent_id:
-            self.depth = self.parent.depth + 1
-            self.thread_id = self.parent.thread_id
+            parent = cast(Comment, self.parent)  # never None while parent_id is set
+            self.depth = parent.depth + 1
+            self.thread_id = parent.thread_id
         self.fingerprint = comment_fingerprint(self.parent_id, self.author_name, self.body)
         self.author_email_key = email_key(self.author_email)[:100]
 
     @property
-    def is_approved(self):
+    def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
 
-    def link_count(self):
+    def link_count(self) -> int:
         return self.body_html.count("<a ")
 
 
@@ -189,32 +195,32 @@ class CommentStats(models.Model):
         verbose_name = _("comment statistics")
         verbose_name_plural = _("comment statistics")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.article_id)
 
     @staticmethod
-    def _key(article_id):
+    def _key(article_id: int) -> str:
         return f"comments:stats:{article_id}"
 
     @classmethod
-    def snapshot_of(cls, article_id):
+    def snapshot_of(cls, article_id: int) -> "Snapshot":
         """The article's Snapshot: from the cache, or the database when the cache has none."""
 
-        def load():
+        def load() -> Snapshot:
             stats = cls.objects.filter(article_id=article_id).first() or cls(article_id=article_id)
             return stats.snapshot()
 
         return current_version(cls._key(article_id), load)
 
     @staticmethod
-    def count_field(status):
+    def count_field(status: str) -> str:
         """The field counting comments with this status."""
         return f"{status}_count"
 
-    def snapshot(self):
+    def snapshot(self) -> "Snapshot":
         return Snapshot(self.approved_count, self.thread_count, self.changed_at.timestamp())
 
-    def publish(self):
+    def publish(self) -> None:
         """Make this state current for every app server when the transaction commits."""
         publish_version(self._key(self.article_id), self.snapshot())
 
@@ -252,9 +258,9 @@ class WordList(models.Model):
             models.CheckConstraint(condition=Q(kind__in=["disallowed", "moderation"]), name="wordlist_kind_valid")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.get_kind_display()
 
-    def entries(self):
+    def entries(self) -> list[str]:
         """The entries as normalised keys (comments.normalize), so they match however they are disguised."""
         return [key for key in map(text_key, self.words.splitlines()) if key]

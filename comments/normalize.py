@@ -15,7 +15,7 @@ import icu  # PyICU with ICU itself bundled (the icukit-pyicu wheel): no system 
 _spoof_checker = icu.SpoofChecker()
 
 
-def _character_class(unicode_set):
+def _character_class(unicode_set: icu.UnicodeSet) -> str:
     ranges = ((unicode_set.getRangeStart(i), unicode_set.getRangeEnd(i)) for i in range(unicode_set.getRangeCount()))
     return "[" + "".join(f"{re.escape(start)}-{re.escape(end)}" for start, end in ranges) + "]"
 
@@ -28,17 +28,17 @@ INVISIBLE = re.compile(_character_class(icu.UnicodeSet("[[:Default_Ignorable_Cod
 DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 
-def visible_text(text):
+def visible_text(text: str) -> str:
     """The text in NFKC with invisible characters removed (what is left when nothing shows is empty)."""
     return INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
 
 
-def skeleton(text):
+def skeleton(text: str) -> str:
     """Unicode TS #39 skeleton: the same for strings made of look-alike characters."""
     return _spoof_checker.getSkeleton(0, text)
 
 
-def text_key(text):
+def text_key(text: str) -> str:
     """Comment text, a name or a word-list entry, reduced to what a reader would see as its identity.
 
     Entities are unescaped, then NFKC, invisible characters dropped, case folded, look-alikes
@@ -49,7 +49,7 @@ def text_key(text):
     return " ".join(skeleton(text).split())
 
 
-def email_key(email):
+def email_key(email: str) -> str:
     """An address as its mailbox: case folded, "+tag" dropped, and dots dropped where the provider ignores them."""
     local, _at, domain = visible_text(email).strip().casefold().rpartition("@")
     if not local:

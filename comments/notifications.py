@@ -6,7 +6,9 @@ use the site to mail their text to a stranger), at most once an hour per article
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,22 +24,25 @@ from .models import Comment
 from .normalize import email_key
 from .ratelimit import limit_key, seconds_to_wait
 
+if TYPE_CHECKING:
+    from django_tasks.base import Task
+
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
 
 
-def comment_held(comment):
+def comment_held(comment: Comment) -> None:
     """Tell the moderators about a comment waiting for them, once the transaction commits."""
     transaction.on_commit(lambda: send_moderation_email.enqueue(comment.pk))
 
 
-def comments_approved(comment_ids):
+def comments_approved(comment_ids: Sequence[int]) -> None:
     """Tell subscribed parent authors about newly approved replies, once the transaction commits."""
     if comment_ids:
         transaction.on_commit(lambda: [send_reply_email.enqueue(pk) for pk in comment_ids])
 
 
-def moderator_addresses():
+def moderator_addresses() -> list[str]:
     moderators = (
         get_user_model()
         .objects.filter(groups__name=settings.COMMENTS_MODERATORS_GROUP, is_active=True)
@@ -47,12 +52,12 @@ def moderator_addresses():
     return sorted(addresses)
 
 
-def _absolute(path):
+def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
 @task()
-def send_moderation_email(comment_id, attempt=1):
+def send_moderation_email(comment_id: int, attempt: int = 1) -> None:
     comment = Comment.objects.select_related("article").filter(pk=comment_id, status=Comment.Status.PENDING).first()
     recipients = moderator_addresses()
     if comment is None or not recipients:
@@ -73,7 +78,7 @@ def send_moderation_email(comment_id, attempt=1):
 
 
 @task()
-def send_reply_email(reply_id, attempt=1):
+def send_reply_email(reply_id: int, attempt: int = 1) -> None:
     reply = (
         Comment.objects.select_related("article", "parent")
         .filter(pk=reply_id, status=Comment.Status.APPROVED, parent__notify_replies=True)
@@ -81,14 +86,15 @@ def send_reply_email(reply_id, attempt=1):
     )
     if reply is None:
         return
-    address = reply.parent.author_email
+    parent = cast(Comment, reply.parent)  # the query above selects replies only
+    address = parent.author_email
     if not address or address.lower() == reply.author_email.lower():
         return  # never to the reply's own author
     # At most one such email per mailbox and article per interval, across every worker.
     key = limit_key("reply-email", f"{reply.article_id}:{email_key(address)}")
     if attempt == 1 and seconds_to_wait(key, settings.COMMENTS_REPLY_EMAIL_INTERVAL_SECONDS):
         return
-    unsubscribe_url = _absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(reply.parent)]))
+    unsubscribe_url = _absolute(reverse("comments:unsubscribe", args=[unsubscribe_token(parent)]))
     context = {
         "article": reply.article,
         "reply_url": _absolute(reply.get_absolute_url()),
@@ -107,7 +113,16 @@ def send_reply_email(reply_id, attempt=1):
     )
 
 
-def _send(task_function, object_id, attempt, *, subject, body, recipients, headers=None):
+def _send(
+    task_function: "Task[[int, int], None]",
+    object_id: int,
+    attempt: int,
+    *,
+    subject: str,
+    body: str,
+    recipients: list[str],
+    headers: dict[str, str] | None = None,
+) -> None:
     """Send one email; on failure log it without any address and try again later, a few times."""
     try:
         EmailMessage(subject, body, to=recipients, headers=headers).send()
@@ -124,12 +139,12 @@ def _send(task_function, object_id, attempt, *, subject, body, recipients, heade
             task_function.using(run_after=timezone.now() + delay).enqueue(object_id, attempt + 1)
 
 
-def unsubscribe_token(comment):
+def unsubscribe_token(comment: Comment) -> str:
     """An opaque signed link id: the subscribed comment's id, never its address."""
     return signing.dumps(comment.pk, salt=UNSUBSCRIBE_SALT)
 
 
-def read_unsubscribe_token(token):
+def read_unsubscribe_token(token: str) -> Comment | None:
     """The subscribed comment (or None if it is gone); raises signing.BadSignature (SignatureExpired when too old)."""
     max_age = timedelta(days=settings.COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS)
     comment_id = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
@@ -138,7 +153,7 @@ def read_unsubscribe_token(token):
     return Comment.objects.select_related("article").filter(pk=comment_id).first()
 
 
-def unsubscribe(comment):
+def unsubscribe(comment: Comment) -> int:
     """Stop every further reply email about this comment's article to its author's address."""
     if not comment.author_email:
         return 0

@@ -3,10 +3,12 @@
 The management commands and the admin actions all call these functions.
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import transitions
@@ -16,7 +18,7 @@ from .models import Comment
 ANONYMOUS = "Anonymous"
 
 
-def comments_by(emails):
+def comments_by(emails: Sequence[str]) -> QuerySet[Comment]:
     """Every comment written with one of these addresses (case-insensitive), oldest first."""
     match = Q()
     for email in emails:
@@ -28,7 +30,7 @@ def comments_by(emails):
     )
 
 
-def export_personal_data(emails):
+def export_personal_data(emails: Sequence[str]) -> list[dict[str, Any]]:
     """A JSON-ready list of every comment by these addresses, with all we hold about each."""
     return [
         {
@@ -47,7 +49,7 @@ def export_personal_data(emails):
     ]
 
 
-def erase_personal_data(emails, *, delete=False):
+def erase_personal_data(emails: Sequence[str], *, delete: bool = False) -> list[Comment]:
     """Anonymise (or, with delete, remove) every comment by these addresses, in one transaction.
 
     Returns the comments as they were, for the caller to report. An anonymised comment
@@ -72,7 +74,7 @@ def erase_personal_data(emails, *, delete=False):
     return comments
 
 
-def purge_ips(older_than_days):
+def purge_ips(older_than_days: int) -> int:
     """Empty the IP address and user agent of comments older than that; returns how many changed."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
     old = Comment.objects.filter(submitted_at__lt=cutoff).exclude(ip_address=None, user_agent="")

@@ -8,6 +8,7 @@ a refused post nor a rejected duplicate makes anyone wait.
 from dataclasses import dataclass
 from datetime import timedelta
 from math import ceil
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +24,11 @@ from .models import Comment, WordList
 from .normalize import email_key, text_key
 from .ratelimit import limit_key, seconds_left, seconds_to_wait
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from articles.models import Article
+
 Status = Comment.Status
 
 
@@ -31,11 +37,11 @@ class Refusal(Exception):
     """A post that is turned away with a message for the reader."""
 
     status: int
-    message: str
+    message: "StrOrPromise"  # a lazy translation too
     retry_after: int | None = None
 
 
-def comments_open(article):
+def comments_open(article: "Article") -> bool:
     """Open by the article's own switch, and not past COMMENTS_CLOSE_AFTER_DAYS (0: never closes)."""
     if not article.comments_open:
         return False
@@ -46,7 +52,7 @@ def comments_open(article):
 # ---------------------------------------------------------------- flood
 
 
-def _flood_keys(ip_address, email):
+def _flood_keys(ip_address: str | None, email: str) -> list[str]:
     """One key per client network and one per mailbox (so "+tag" variants count as one)."""
     keys = [limit_key("flood-ip", rate_limit_network(ip_address))] if ip_address else []
     if email.strip():
@@ -54,7 +60,7 @@ def _flood_keys(ip_address, email):
     return keys
 
 
-def _too_quick(wait):
+def _too_quick(wait: float) -> Refusal:
     seconds = ceil(wait)
     message = ngettext(
         "You are posting comments too quickly. Please wait %(seconds)d second and post again.",
@@ -64,7 +70,7 @@ def _too_quick(wait):
     return Refusal(429, message, retry_after=seconds)
 
 
-def check_flood(ip_address, email):
+def check_flood(ip_address: str | None, email: str) -> None:
     """Refuse a second comment from one network or mailbox within COMMENTS_FLOOD_SECONDS; records nothing."""
     limit = settings.COMMENTS_FLOOD_SECONDS
     for key in _flood_keys(ip_address, email) if limit else []:
@@ -72,7 +78,7 @@ def check_flood(ip_address, email):
             raise _too_quick(wait)
 
 
-def _record_flood(ip_address, email):
+def _record_flood(ip_address: str | None, email: str) -> None:
     """Start the wait, atomically: of two simultaneous posts one is refused (network first, then mailbox)."""
     limit = settings.COMMENTS_FLOOD_SECONDS
     for key in _flood_keys(ip_address, email) if limit else []:
@@ -83,7 +89,7 @@ def _record_flood(ip_address, email):
 # ---------------------------------------------------------------- status
 
 
-def _matches(entries, comment):
+def _matches(entries: list[str] | None, comment: Comment) -> bool:
     if not entries:
         return False
     fields = [
@@ -99,7 +105,7 @@ def _matches(entries, comment):
     return any(entry in field for entry in entries for field in haystack)
 
 
-def initial_status(comment, *, looks_automated):
+def initial_status(comment: Comment, *, looks_automated: bool) -> str:
     """Pick a new comment's status by the rules, in order (closed articles never get here)."""
     if looks_automated:
         return Status.SPAM
@@ -120,16 +126,18 @@ def initial_status(comment, *, looks_automated):
 # ---------------------------------------------------------------- storing
 
 
-def _form_key(nonce):
+def _form_key(nonce: str) -> str:
     return f"comments:form-used:{nonce}"
 
 
-def form_used(nonce):
+def form_used(nonce: str) -> bool:
     """Whether the form with this nonce has already produced a stored comment."""
     return cache.get(_form_key(nonce)) is not None
 
 
-def submit(comment, *, looks_automated=False, form_nonce=None, limit_flood=True):
+def submit(
+    comment: Comment, *, looks_automated: bool = False, form_nonce: str | None = None, limit_flood: bool = True
+) -> Comment:
     """Store a new comment with the status the rules give it, or raise Refusal (duplicate, flood).
 
     A form is good for one comment: a replayed form's comment is filed as spam. Nothing
@@ -160,7 +168,7 @@ def submit(comment, *, looks_automated=False, form_nonce=None, limit_flood=True)
     return comment
 
 
-def _duplicate_exists(comment):
+def _duplicate_exists(comment: Comment) -> bool:
     return (
         Comment.objects.filter(article_id=comment.article_id, fingerprint=comment.fingerprint)
         .exclude(status=Status.TRASH)

@@ -5,6 +5,8 @@ future swap a one-file change.
 """
 
 import re
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -38,7 +40,7 @@ DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z
 class ValidHtml(Filter):
     """Keep the output valid HTML: modern names for obsolete tags, no invalid dates, no raw spaces in links."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         for token in super().__iter__():
             if token["type"] in ("StartTag", "EndTag", "EmptyTag"):
                 token["name"] = MODERN_TAGS.get(token["name"], token["name"])
@@ -50,7 +52,9 @@ class ValidHtml(Filter):
             yield token
 
 
-def _nofollow_ugc(attrs, new=False):
+def _nofollow_ugc(
+    attrs: MutableMapping[tuple[str | None, str], str], new: bool = False
+) -> MutableMapping[tuple[str | None, str], str]:
     """Mark every link, typed or linkified, as user-generated and not endorsed."""
     attrs[(None, "rel")] = "nofollow ugc"
     return attrs
@@ -66,13 +70,13 @@ _cleaner = bleach.Cleaner(
 )
 
 
-def _paragraphs(text):
+def _paragraphs(text: str) -> str:
     """Blank lines make paragraphs and single newlines make line breaks, as in WordPress."""
     blocks = [block.strip() for block in text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n")]
     return "\n".join(f"<p>{block.replace(chr(10), '<br>')}</p>" for block in blocks if block)
 
 
-def sanitize_comment(text):
+def sanitize_comment(text: str) -> str:
     """Return safe HTML for a typed comment body.
 
     Guarantee: the result contains only the elements in ALLOWED_TAGS, the attributes

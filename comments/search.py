@@ -9,9 +9,10 @@ a million comments costs no more than a rare one.
 import re
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from .clientip import normalized_ip
+from .models import Comment
 from .normalize import email_key
 
 CANDIDATES = 500
@@ -28,12 +29,12 @@ QUERIES = {
 }
 
 
-def _fts_query(term):
+def _fts_query(term: str) -> str:
     """Every word of the term, each quoted (so FTS5 reads no operator in it), all required."""
     return " ".join('"' + word + '"' for word in WORD.findall(term))
 
 
-def ranked_ids(term):
+def ranked_ids(term: str) -> list[int]:
     """Ids of the comments matching the words of `term`, best first, then newest."""
     sql = QUERIES.get(connection.vendor)
     words = _fts_query(term) if connection.vendor == "sqlite" else term
@@ -46,7 +47,7 @@ def ranked_ids(term):
     return [pk for pk, _rank in rows]
 
 
-def _exact(term):
+def _exact(term: str) -> tuple[str, str] | None:
     """The (field, value) an exact search looks up, or None for a search by words."""
     if "@" in term and " " not in term:
         return "author_email_key", email_key(term)
@@ -55,7 +56,7 @@ def _exact(term):
     return None
 
 
-def search(queryset, term):
+def search(queryset: QuerySet[Comment], term: str) -> QuerySet[Comment]:
     """`queryset` narrowed to the comments matching `term`: by words best first, exact lookups as ordered."""
     term = term.strip()
     if exact := _exact(term):

@@ -11,19 +11,24 @@ text inside rendered HTML.
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from skinsite.versioned_cache import get_or_compute
 
 from . import rules, threads
 from .forms import CommentForm, form_token
-from .models import Comment, CommentStats
+from .models import Comment, CommentStats, Snapshot
+
+if TYPE_CHECKING:
+    from articles.models import Article
 
 REMEMBER_COOKIE = "comment_author"
 PENDING_COOKIE = "comment_pending"
@@ -31,13 +36,13 @@ REMEMBERED_FIELDS = ("author_name", "author_email", "author_url")
 ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
-def own_comment_ids(request):
+def own_comment_ids(request: HttpRequest) -> list[int]:
     """Ids of the comments this browser posted and may still see before they are approved."""
-    ids = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE)
+    ids = cast(str, request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE))
     return [int(part) for part in ids.split(",") if ASCII_NUMBER.fullmatch(part)]
 
 
-def remembered_author(request):
+def remembered_author(request: HttpRequest) -> dict[str, Any]:
     """The name, email and website this browser asked us to remember, if it did."""
     value = request.get_signed_cookie(REMEMBER_COOKIE, default="", salt=REMEMBER_COOKIE)
     try:
@@ -49,7 +54,7 @@ def remembered_author(request):
     return {key: str(author.get(key, "")) for key in REMEMBERED_FIELDS} | {"remember": True}
 
 
-def number_param(request, name):
+def number_param(request: HttpRequest, name: str) -> int | None:
     """A number from the query string, or None (non-ASCII digits such as "²" or "٣" are not numbers)."""
     value = request.GET.get(name, "")
     return int(value) if ASCII_NUMBER.fullmatch(value) else None
@@ -66,7 +71,7 @@ class Section:
     personal: bool  # holds something of this reader's own: never to be stored by a shared cache
 
 
-def section_for(request, article, form=None):
+def section_for(request: HttpRequest, article: "Article", form: CommentForm | None = None) -> Section:
     """The comment section for this request (computed once, whichever tag asks first)."""
     sections = request.__dict__.setdefault("_comment_sections", {})
     if article.pk not in sections:
@@ -74,7 +79,7 @@ def section_for(request, article, form=None):
     return sections[article.pk]
 
 
-def _section(request, article, form):
+def _section(request: HttpRequest, article: "Article", form: CommentForm | None) -> Section:
     number = number_param(request, "cpage")
     own_ids = own_comment_ids(request)
     stats = CommentStats.snapshot_of(article.pk)
@@ -104,13 +109,15 @@ def _section(request, article, form):
     return Section(page, list_html, form, reply_to, personal)
 
 
-def _reply_target(article, parent_id):
+def _reply_target(article: "Article", parent_id: int | None) -> Comment | None:
     if parent_id is None:
         return None
     return Comment.objects.approved().filter(article=article, pk=parent_id).first()
 
 
-def _render_list(article, stats, own_ids, number):
+def _render_list(
+    article: "Article", stats: Snapshot, own_ids: list[int], number: int | None
+) -> tuple[threads.ThreadPage, SafeString]:
     """A page of threads and its HTML: the count heading, the comments and the page links."""
     page = threads.thread_page(article, stats.thread_count, own_ids, number)
     html = render_to_string(
@@ -123,7 +130,7 @@ def _render_list(article, stats, own_ids, number):
 _empty_form_html: dict[str | None, str] = {}
 
 
-def form_html(section):
+def form_html(section: Section) -> str:
     """The form's fields: the reader's own form rendered for them, the empty one rendered once per process."""
     if section.form is not None:
         return render_crispy_form(section.form)
@@ -133,6 +140,6 @@ def form_html(section):
     return _empty_form_html[language]
 
 
-def tokens(request, article):
+def tokens(request: HttpRequest, article: "Article") -> dict[str, str]:
     """This request's CSRF token and signed form token."""
     return {"csrf_token": get_token(request), "form_token": form_token(article)}

@@ -6,25 +6,30 @@ and cached pages are kept right in one place.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from . import notifications
 from .models import Comment, CommentStats
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 Status = Comment.Status
 
 
-def _publish(article_ids):
+def _publish(article_ids: Iterable[int]) -> None:
     """Stamp and publish the new state of these articles' comment lists (what readers see changed)."""
     CommentStats.objects.filter(article_id__in=article_ids).update(changed_at=timezone.now())
     for stats in CommentStats.objects.filter(article_id__in=article_ids):
         stats.publish()
 
 
-def recount(article_ids):
+def recount(article_ids: Iterable[int]) -> None:
     """Count every status and the approved threads again, in the caller's transaction.
 
     For changes whose effect is not known row by row (deletions with their replies,
@@ -43,17 +48,18 @@ def recount(article_ids):
     _publish(article_ids)
 
 
-def touch(article_ids):
+def touch(article_ids: Iterable[int]) -> None:
     """What readers see changed without any status changing (an edited name or text)."""
     _publish(sorted(set(article_ids)))
 
 
-def shift(moves):
+def shift(moves: Iterable[tuple[int, str | None, str, bool]]) -> None:
     """Adjust the counts for comments that moved between statuses, in the caller's transaction.
 
     `moves` holds (article id, old status or None for a new comment, new status, is top level).
     """
-    deltas, public = defaultdict(Counter), set()
+    deltas: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    public: set[int] = set()
     for article_id, old, new, top_level in moves:
         if Status.APPROVED in (old, new):
             public.add(article_id)  # readers see approved comments only
@@ -69,7 +75,7 @@ def shift(moves):
     _publish(sorted(public))
 
 
-def set_status(comments, status, user=None):
+def set_status(comments: QuerySet[Comment], status: str, user: "AbstractBaseUser | None" = None) -> int:
     """Move comments to a status, stamping who did it; returns how many changed."""
     with transaction.atomic():
         changing = list(comments.exclude(status=status).values_list("pk", "article_id", "status", "parent_id"))
@@ -82,23 +88,23 @@ def set_status(comments, status, user=None):
     return changed
 
 
-def approve(comments, user=None):
+def approve(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
     return set_status(comments, Status.APPROVED, user)
 
 
-def unapprove(comments, user=None):
+def unapprove(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
     return set_status(comments, Status.PENDING, user)
 
 
-def mark_spam(comments, user=None):
+def mark_spam(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
     return set_status(comments, Status.SPAM, user)
 
 
-def trash(comments, user=None):
+def trash(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
     return set_status(comments, Status.TRASH, user)
 
 
-def delete(comments):
+def delete(comments: QuerySet[Comment]) -> int:
     """Delete comments (and, by cascade, their replies) for good; returns how many went."""
     with transaction.atomic():
         article_ids = list(comments.values_list("article_id", flat=True).distinct())

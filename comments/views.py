@@ -1,8 +1,10 @@
 import json
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -13,16 +15,17 @@ from articles.models import Article
 from . import notifications, rules, threads
 from .clientip import client_ip
 from .forms import CommentForm, read_form_token
+from .models import Comment
 from .section import PENDING_COOKIE, REMEMBER_COOKIE, REMEMBERED_FIELDS, own_comment_ids
 
 MAX_PENDING_IN_COOKIE = 20
 
 
-def _cookie_options():
+def _cookie_options() -> dict[str, Any]:
     return {"httponly": True, "samesite": "Lax", "secure": not settings.DEBUG}
 
 
-def _article_page(request, article, form, status):
+def _article_page(request: HttpRequest, article: Article, form: CommentForm, status: int) -> TemplateResponse:
     """The article page again, with the reader's form, its errors and everything they typed."""
     return TemplateResponse(
         request, "articles/article_detail.html", {"article": article, "comment_form": form}, status=status
@@ -30,7 +33,7 @@ def _article_page(request, article, form, status):
 
 
 @require_POST
-def post_comment(request, article_id):
+def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     """Store a reader's comment and send them to it, or show the form again with what went wrong.
 
     The cheap checks come first (the token, then the flood limit, before the form is
@@ -61,7 +64,7 @@ def post_comment(request, article_id):
     return _posted(request, form, comment)
 
 
-def _posted(request, form, comment):
+def _posted(request: HttpRequest, form: CommentForm, comment: Comment) -> HttpResponse:
     """Redirect to the new comment, and remember it (and, if asked, the author's details) in this browser."""
     own_ids = [comment.pk, *own_comment_ids(request)][:MAX_PENDING_IN_COOKIE]
     # A new thread is the newest one, so it is on the default page when that is the newest.
@@ -92,7 +95,7 @@ def _posted(request, form, comment):
 
 @csrf_exempt  # RFC 8058: mail programs post the one-click unsubscribe without a CSRF token; the link is signed
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (so link scanners in mail systems unsubscribe nobody); POST unsubscribes."""
     try:
         comment = notifications.read_unsubscribe_token(token)

@@ -6,7 +6,9 @@ importing the same file again changes nothing.
 """
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
@@ -24,6 +26,9 @@ from . import transitions
 from .clientip import normalized_ip
 from .models import Comment
 
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
 NAMESPACES = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -32,13 +37,13 @@ STATUSES = {"1": Comment.Status.APPROVED, "0": Comment.Status.PENDING, "spam": C
 SKIPPED_TYPES = {"pingback", "trackback"}
 
 
-def validate_website(value):
+def validate_website(value: str) -> None:
     """As the form checks a posted website: http or https, at most 200 characters."""
     URLValidator(schemes=["http", "https"])(value)
     MaxLengthValidator(200)(value)
 
 
-def validate_author_email(value):
+def validate_author_email(value: str) -> None:
     """As the form checks a posted email: a valid address of at most 100 characters."""
     validate_email(value)
     MaxLengthValidator(100)(value)
@@ -48,10 +53,11 @@ class WXRError(Exception):
     """The file is not a WordPress export we can read; the message says where and why."""
 
 
-def read_export(path):
+def read_export(path: str) -> tuple[list["Element"], dict[str, str]]:
     """The export's <item> elements and their namespaces; WXRError for unsafe or malformed XML."""
     try:
-        root = parse_xml(path, forbid_dtd=False, forbid_entities=True, forbid_external=True).getroot()
+        tree = parse_xml(path, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root = cast("Element", tree.getroot())  # a parsed file always has a root
     except ParseError as error:
         line, column = error.position
         reason = str(error).split(":")[0]  # "mismatched tag: line 7, column 15"
@@ -67,17 +73,17 @@ def read_export(path):
     return channel.findall("item"), NAMESPACES | {"wp": namespace}
 
 
-def _tags(root):
+def _tags(root: "Element") -> Iterator[str]:
     return (element.tag for element in root.iter() if isinstance(element.tag, str) and element.tag.startswith("{"))
 
 
 class Importer:
-    def __init__(self, path, progress=None):
+    def __init__(self, path: str, progress: Callable[[int, int], None] | None = None) -> None:
         self.items, self.ns = read_export(path)
         self.progress = progress or (lambda done, total: None)
-        self.counts = Counter()
+        self.counts: Counter[str] = Counter()
 
-    def run(self):
+    def run(self) -> Counter[str]:
         posts = [item for item in self.items if self._text(item, "wp:post_type") == "post"]
         self.counts["other items skipped"] = len(self.items) - len(posts)
         for done, item in enumerate(posts, 1):
@@ -90,19 +96,19 @@ class Importer:
 
     # ---- reading
 
-    def _text(self, element, name, default=""):
+    def _text(self, element: "Element", name: str, default: str = "") -> str:
         prefix, _colon, local = name.rpartition(":")
         tag = f"{{{self.ns[prefix]}}}{local}" if prefix else local
         value = element.findtext(tag)
         return default if value is None else value.strip() if local != "encoded" else value
 
-    def _int(self, element, name, where):
+    def _int(self, element: "Element", name: str, where: str) -> int:
         value = self._text(element, name, "0")
         if not value.isdigit():
             raise WXRError(f"{where}: <{name}> should be a number, not {value!r}")
         return int(value)
 
-    def _date(self, element, gmt_name, local_name):
+    def _date(self, element: "Element", gmt_name: str, local_name: str) -> datetime:
         for name in (gmt_name, local_name):
             try:
                 return datetime.strptime(self._text(element, name), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
@@ -112,7 +118,7 @@ class Importer:
 
     # ---- writing
 
-    def _article(self, item):
+    def _article(self, item: "Element") -> tuple[Article, bool]:
         title = self._text(item, "title") or "(untitled)"
         wordpress_id = self._int(item, "wp:post_id", f"post “{title}”")
         fields = {
@@ -137,14 +143,14 @@ class Importer:
         return article, True
 
     @staticmethod
-    def _free_slug(slug):
+    def _free_slug(slug: str) -> str:
         slug, candidate, n = slug[:190], slug[:190], 1
         while Article.objects.filter(slug=candidate).exists():
             n += 1
             candidate = f"{slug}-{n}"
         return candidate
 
-    def _comments(self, item, article):
+    def _comments(self, item: "Element", article: Article) -> int:
         """Import the post's new comments, parents first; returns how many were created."""
         imported = Comment.objects.filter(article=article).exclude(wordpress_id=None)
         by_wordpress_id = {comment.wordpress_id: comment for comment in imported}
@@ -167,7 +173,7 @@ class Importer:
                 created += 1
         return created
 
-    def _checked(self, value, validate, what):
+    def _checked(self, value: str, validate: Callable[[str], None], what: str) -> str:
         """The value if it passes the same validation as a posted one, else "" (and counted)."""
         if not value:
             return ""
@@ -178,7 +184,9 @@ class Importer:
             return ""
         return value
 
-    def _comment(self, element, article, wordpress_id, parent):
+    def _comment(
+        self, element: "Element", article: Article, wordpress_id: int, parent: Comment | None
+    ) -> Comment | None:
         while parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
             parent = parent.parent  # deeper replies attach at the deepest level, as on the site
         approved = self._text(element, "wp:comment_approved")

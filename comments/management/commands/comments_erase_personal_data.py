@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments.privacy import comments_by, erase_personal_data
 
@@ -9,12 +11,12 @@ class Command(BaseCommand):
         "IP truncated, user agent emptied. The text stays unless --delete. One transaction."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
         parser.add_argument("--delete", action="store_true", help="Delete the comments (and their replies) instead.")
         parser.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
 
-    def handle(self, *args, email, delete, yes, **options):
+    def handle(self, *args: Any, email: str, delete: bool, yes: bool, **options: Any) -> None:
         found = list(comments_by([email]))
         if not found:
             self.stdout.write(f"No comments by {email}.")

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from comments.privacy import purge_ips
 
@@ -7,7 +9,7 @@ from comments.privacy import purge_ips
 class Command(BaseCommand):
     help = "Empty the IP address and user agent of comments older than N days (safe to run daily from cron)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than-days",
             type=int,
@@ -15,6 +17,6 @@ class Command(BaseCommand):
             help="Default: COMMENTS_IP_RETENTION_DAYS (%(default)s).",
         )
 
-    def handle(self, *args, older_than_days, **options):
+    def handle(self, *args: Any, older_than_days: int, **options: Any) -> None:
         count = purge_ips(older_than_days)
         self.stdout.write(f"Emptied IP address and user agent of {count} comments older than {older_than_days} days.")

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments.wordpress import Importer, WXRError
 
@@ -6,10 +8,10 @@ from comments.wordpress import Importer, WXRError
 class Command(BaseCommand):
     help = "Import posts and their comments from a WordPress export file (Tools → Export). Safe to run again."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The WXR (.xml) file WordPress exported.")
 
-    def handle(self, *args, file, verbosity, **options):
+    def handle(self, *args: Any, file: str, verbosity: int, **options: Any) -> None:
         try:
             importer = Importer(file, progress=self._progress if verbosity >= 1 else None)
             counts = importer.run()
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {what}" for what, count in sorted(counts.items()) if count) or "nothing to import"
         self.stdout.write(self.style.SUCCESS(f"Imported {file}: {summary}."))
 
-    def _progress(self, done, total):
+    def _progress(self, done: int, total: int) -> None:
         width = 30
         filled = width * done // total
         self.stderr.write(f"\rImporting posts [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")

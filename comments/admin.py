@@ -356,10 +356,7 @@ class CommentAdmin(admin.ModelAdmin):
             parts.append(format_html('<a href="{}">{} other comments with this {}</a>', url, others, label))
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) or "—"
 
-    # Django 5.2's signature: django-stubs 6 describes Django 6.0's, which adds action_location.
-    def response_action(  # type: ignore[override]
-        self, request: HttpRequest, queryset: QuerySet[Comment]
-    ) -> HttpResponse | None:
+    def response_action(self, request: HttpRequest, queryset: QuerySet[Comment]) -> HttpResponse | None:
         """Django's, but a selection that names no comment (`_selected_action=None`) is a message, not a 500."""
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if not all(pk.isascii() and pk.isdigit() for pk in selected):

@@ -15,7 +15,7 @@ from django.forms.utils import ErrorDict
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment
+from .models import Comment, Reason
 from .normalize import visible_text
 from .sanitize import sanitize_comment
 
@@ -210,11 +210,17 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(_("This form has expired; please post again."), code="expired")
         return cleaned
 
-    def looks_automated(self) -> bool:
-        """A filled honeypot or a post faster than a person could type: store as spam, say nothing."""
+    def automation(self) -> dict[str, Any] | None:
+        """What gives a bot away (a filled honeypot, a post faster than a person could type), or None.
+
+        Such a comment is stored as spam, and the reader is told nothing different.
+        """
+        if self.cleaned_data.get("leave_empty"):
+            return {"code": Reason.HONEYPOT}
         age = self._form_age()
-        too_fast = age is not None and age < settings.COMMENTS_MIN_SUBMIT_SECONDS
-        return bool(self.cleaned_data.get("leave_empty") or too_fast)
+        if age is not None and age < settings.COMMENTS_MIN_SUBMIT_SECONDS:
+            return {"code": Reason.TOO_FAST, "seconds": round(age, 1)}
+        return None
 
     def save(self, commit: bool = True) -> Comment:
         self.instance.parent = self.cleaned_data.get("parent")

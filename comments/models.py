@@ -51,6 +51,33 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         return self.filter(Q(status=Comment.Status.APPROVED) | Q(status__in=held, pk__in=list(own_ids)))
 
 
+class Reason(models.TextChoices):
+    """Why the posting rules gave a new comment its first status (the deciding rule)."""
+
+    HONEYPOT = "honeypot", _("honeypot filled")
+    TOO_FAST = "too_fast", _("posted too fast")
+    REPLAYED = "replayed", _("form used before")
+    DISALLOWED_WORD = "disallowed_word", _("disallowed word")
+    MODERATION_WORD = "moderation_word", _("moderation word")
+    LINKS = "links", _("too many links")
+    FIRST_COMMENT = "first_comment", _("first comment by this author")
+    HELD = "held", _("every comment is reviewed")
+    KNOWN_AUTHOR = "known_author", _("known author, approved")
+    IMPORTED = "imported", _("imported")
+
+
+class Rejection(models.TextChoices):
+    """Why a moderator marked a comment as spam or moved it to the trash."""
+
+    SPAM = "spam", _("Spam")
+    ADVERTISING = "advertising", _("Advertising")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    ABUSIVE = "abusive", _("Abusive")
+    PERSONAL_ATTACK = "personal_attack", _("Personal attack")
+    ILLEGAL = "illegal", _("Illegal content")
+    OTHER = "other", _("Other")
+
+
 class Comment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -95,6 +122,10 @@ class Comment(models.Model):
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
     # The comment's id in the WordPress site it was imported from (unique per article).
     wordpress_id = models.PositiveBigIntegerField(_("WordPress id"), null=True, blank=True, editable=False)
+    # The rule that decided the first status, and every rule that spoke, with its details
+    # ({"code": "links", "count": 3, "max": 2}), for the queue's badges and the change page.
+    held_for = models.CharField(_("decided by"), max_length=20, choices=Reason, blank=True, editable=False)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -113,8 +144,9 @@ class Comment(models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="comment_queue_all"),
             models.Index(fields=["article", "status", "-submitted_at", "-id"], name="comment_queue_article"),
             models.Index(fields=["article", "-submitted_at", "-id"], name="comment_queue_article_all"),
-            # Searching by address.
+            # Searching by address; the queue by the rule that held a comment.
             models.Index(fields=["ip_address"], name="comment_ip"),
+            models.Index(fields=["held_for", "status", "-submitted_at", "-id"], name="comment_queue_reason"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -173,6 +205,46 @@ class Comment(models.Model):
         return self.body_html.count("<a ")
 
 
+class ModerationEvent(models.Model):
+    """One status change of one comment, by a moderator, a rule or an import: the append-only history.
+
+    The comment is named by its id, not a foreign key, so its history outlives it.
+    Events of one action share a `batch`, which is what Undo restores.
+    """
+
+    comment_id = models.BigIntegerField(_("comment"), db_index=True)
+    article_id = models.BigIntegerField(_("article"))
+    from_status = models.CharField(_("from"), max_length=10, choices=Comment.Status, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Comment.Status)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    rule = models.CharField(_("rule"), max_length=20, choices=Reason, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Rejection, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    batch = models.UUIDField(_("action"), db_index=True)
+    undoes = models.UUIDField(_("undoes"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("moderation event")
+        verbose_name_plural = _("moderation history")
+        indexes = [
+            models.Index(fields=["user", "-at"], name="event_by_user"),
+            models.Index(fields=["-at"], name="event_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def actor(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        return str(Reason(self.rule).label) if self.rule else ""
+
+
 class CommentStats(models.Model):
     """An article's comment counts per status and the time its public comments last changed.
 
@@ -211,6 +283,13 @@ class CommentStats(models.Model):
             return stats.snapshot()
 
         return current_version(cls._key(article_id), load)
+
+    @classmethod
+    def totals(cls, article_id: int | None = None) -> dict[str, int]:
+        """Comments per status, of one article or of all, as kept here (no comment is counted)."""
+        stats = cls.objects.filter(article_id=article_id) if article_id else cls.objects.all()
+        sums = stats.aggregate(**{status: models.Sum(cls.count_field(status)) for status in Comment.Status.values})
+        return {status: count or 0 for status, count in sums.items()}
 
     @staticmethod
     def count_field(status: str) -> str:

@@ -8,7 +8,7 @@ a refused post nor a rejected duplicate makes anyone wait.
 from dataclasses import dataclass
 from datetime import timedelta
 from math import ceil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from . import notifications, transitions
 from .clientip import rate_limit_network
-from .models import Comment, WordList
+from .models import Comment, Reason, WordList
 from .normalize import email_key, text_key
 from .ratelimit import limit_key, seconds_left, seconds_to_wait
 
@@ -89,9 +89,10 @@ def _record_flood(ip_address: str | None, email: str) -> None:
 # ---------------------------------------------------------------- status
 
 
-def _matches(entries: list[str] | None, comment: Comment) -> bool:
+def _first_match(entries: list[str], comment: Comment) -> str | None:
+    """The first word-list entry found in any of the comment's fields, all normalised (None: none is)."""
     if not entries:
-        return False
+        return None
     fields = [
         comment.author_name,
         comment.author_email,
@@ -102,25 +103,44 @@ def _matches(entries: list[str] | None, comment: Comment) -> bool:
         comment.user_agent,
     ]
     haystack = [text_key(field) for field in fields]
-    return any(entry in field for entry in entries for field in haystack)
+    return next((entry for entry in entries for field in haystack if entry in field), None)
 
 
-def initial_status(comment: Comment, *, looks_automated: bool) -> str:
-    """Pick a new comment's status by the rules, in order (closed articles never get here)."""
-    if looks_automated:
-        return Status.SPAM
+@dataclass
+class Verdict:
+    """A new comment's first status, and the rules that decided it (comments.models.Reason, with details)."""
+
+    status: str
+    reasons: list[dict[str, Any]]
+
+    @property
+    def deciding(self) -> str:
+        return self.reasons[0]["code"]
+
+
+def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None) -> Verdict:
+    """Pick a new comment's status by the rules, in order (closed articles never get here).
+
+    `automated` is what gave a bot away ({"code": "too_fast", "seconds": 1.2}, …), if anything.
+    """
+    if automated:
+        return Verdict(Status.SPAM, [automated])
     lists = {wordlist.kind: wordlist.entries() for wordlist in WordList.objects.all()}
-    if _matches(lists.get(WordList.Kind.DISALLOWED), comment):
-        return Status.SPAM
-    if comment.link_count() > settings.COMMENTS_MAX_LINKS or _matches(lists.get(WordList.Kind.MODERATION), comment):
-        return Status.PENDING
-    if settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS and (
-        Comment.objects.approved()
-        .filter(author_name=comment.author_name, author_email__iexact=comment.author_email)
-        .exists()
-    ):
-        return Status.APPROVED
-    return Status.PENDING
+    if entry := _first_match(lists.get(WordList.Kind.DISALLOWED, []), comment):
+        return Verdict(Status.SPAM, [{"code": Reason.DISALLOWED_WORD, "entry": entry}])
+    held = []
+    if (links := comment.link_count()) > settings.COMMENTS_MAX_LINKS:
+        held.append({"code": Reason.LINKS, "count": links, "max": settings.COMMENTS_MAX_LINKS})
+    if entry := _first_match(lists.get(WordList.Kind.MODERATION, []), comment):
+        held.append({"code": Reason.MODERATION_WORD, "entry": entry})
+    if held:
+        return Verdict(Status.PENDING, held)
+    known = Comment.objects.approved().filter(author_email_key=comment.author_email_key)
+    if not comment.author_email_key or not known.exists():
+        return Verdict(Status.PENDING, [{"code": Reason.FIRST_COMMENT}])
+    if settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS and known.filter(author_name=comment.author_name).exists():
+        return Verdict(Status.APPROVED, [{"code": Reason.KNOWN_AUTHOR}])
+    return Verdict(Status.PENDING, [{"code": Reason.HELD}])
 
 
 # ---------------------------------------------------------------- storing
@@ -136,15 +156,23 @@ def form_used(nonce: str) -> bool:
 
 
 def submit(
-    comment: Comment, *, looks_automated: bool = False, form_nonce: str | None = None, limit_flood: bool = True
+    comment: Comment,
+    *,
+    automated: dict[str, Any] | None = None,
+    form_nonce: str | None = None,
+    limit_flood: bool = True,
 ) -> Comment:
     """Store a new comment with the status the rules give it, or raise Refusal (duplicate, flood).
 
     A form is good for one comment: a replayed form's comment is filed as spam. Nothing
-    is stored, and no limit is started, for a refused post.
+    is stored, and no limit is started, for a refused post. The deciding rule is kept on
+    the comment and recorded as the first event of its history.
     """
-    replayed = form_nonce is not None and form_used(form_nonce)
-    comment.status = initial_status(comment, looks_automated=looks_automated or replayed)
+    if not automated and form_nonce is not None and form_used(form_nonce):
+        automated = {"code": Reason.REPLAYED}
+    comment.prepare()  # the email key, which the rules use
+    verdict = initial_status(comment, automated=automated)
+    comment.status, comment.reasons, comment.held_for = verdict.status, verdict.reasons, verdict.deciding
     try:
         with transaction.atomic():
             comment.save()
@@ -154,9 +182,13 @@ def submit(
                 _form_key(form_nonce), 1, settings.COMMENTS_FORM_MAX_AGE_SECONDS
             )
             if not first_use and comment.status != Status.SPAM:  # the same form posted twice at once
-                comment.status = Status.SPAM
-                Comment.objects.filter(pk=comment.pk).update(status=Status.SPAM)
-            transitions.shift([(comment.article_id, None, comment.status, comment.parent_id is None)])
+                comment.status, comment.held_for, comment.reasons = (
+                    Status.SPAM,
+                    Reason.REPLAYED,
+                    [{"code": Reason.REPLAYED}],
+                )
+                comment.save(update_fields=["status", "held_for", "reasons"])
+            transitions.record_new(comment)
             if comment.status == Status.APPROVED:
                 notifications.comments_approved([comment.pk])
             elif comment.status == Status.PENDING:

@@ -7,8 +7,9 @@ a million comments costs no more than a rare one.
 """
 
 import re
+from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from .clientip import normalized_ip
@@ -16,6 +17,45 @@ from .models import Comment
 from .normalize import email_key
 
 CANDIDATES = 500
+
+# SQLite rebuilds a table to alter it, and the rebuilt table has no triggers: after every
+# migrate, comments' AppConfig puts back any that a migration dropped (then reindexes).
+SQLITE_TRIGGERS = {
+    "comments_comment_fts_insert": """AFTER INSERT ON comments_comment BEGIN
+        INSERT INTO comments_comment_fts(rowid, author_name, author_email, body)
+        VALUES (new.id, new.author_name, new.author_email, new.body);
+    END""",
+    "comments_comment_fts_delete": """AFTER DELETE ON comments_comment BEGIN
+        INSERT INTO comments_comment_fts(comments_comment_fts, rowid, author_name, author_email, body)
+        VALUES ('delete', old.id, old.author_name, old.author_email, old.body);
+    END""",
+    "comments_comment_fts_update": """AFTER UPDATE OF author_name, author_email, body ON comments_comment BEGIN
+        INSERT INTO comments_comment_fts(comments_comment_fts, rowid, author_name, author_email, body)
+        VALUES ('delete', old.id, old.author_name, old.author_email, old.body);
+        INSERT INTO comments_comment_fts(rowid, author_name, author_email, body)
+        VALUES (new.id, new.author_name, new.author_email, new.body);
+    END""",
+}
+
+
+def restore_sqlite_triggers(using: str = "default", **kwargs: Any) -> None:
+    """Recreate the full-text index's triggers if a migration's table rebuild dropped them (post_migrate)."""
+    database = connections[using]
+    if database.vendor != "sqlite":
+        return
+    with database.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name LIKE 'comments_comment_fts%'"
+        )
+        present = {name for (name,) in cursor.fetchall()}
+        missing = [name for name in SQLITE_TRIGGERS if name not in present]
+        if "comments_comment_fts" not in present or not missing:
+            return
+        for name in missing:
+            cursor.execute(f"CREATE TRIGGER {name} {SQLITE_TRIGGERS[name]}")
+        cursor.execute("INSERT INTO comments_comment_fts(comments_comment_fts) VALUES ('rebuild')")
+
+
 WORD = re.compile(r"\w+", re.UNICODE)
 
 QUERIES = {

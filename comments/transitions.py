@@ -5,21 +5,24 @@ threads and publishes the new state of its comment list, so counts, moderation s
 and cached pages are kept right in one place.
 """
 
+import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import notifications
-from .models import Comment, CommentStats
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+from .models import Comment, CommentStats, ModerationEvent, Rejection
 
 Status = Comment.Status
+# Who made a change: a user (request.user in the admin), or None for a rule or an import.
+Actor = Any
 
 
 def _publish(article_ids: Iterable[int]) -> None:
@@ -75,33 +78,144 @@ def shift(moves: Iterable[tuple[int, str | None, str, bool]]) -> None:
     _publish(sorted(public))
 
 
-def set_status(comments: QuerySet[Comment], status: str, user: "AbstractBaseUser | None" = None) -> int:
-    """Move comments to a status, stamping who did it; returns how many changed."""
+def record_new(comment: Comment, batch: uuid.UUID | None = None) -> None:
+    """Count a comment just stored and record its first status, decided by a rule or an import."""
+    shift([(comment.article_id, None, comment.status, comment.parent_id is None)])
+    ModerationEvent.objects.create(
+        comment_id=comment.pk,
+        article_id=comment.article_id,
+        to_status=comment.status,
+        rule=comment.held_for,
+        batch=batch or uuid.uuid4(),
+    )
+
+
+def set_status(
+    comments: QuerySet[Comment],
+    status: str,
+    user: Actor = None,
+    *,
+    reason: str = "",
+    note: str = "",
+    batch: uuid.UUID | None = None,
+) -> int:
+    """Move comments to a status, stamping who did it and recording each move; returns how many moved.
+
+    Every move appends a ModerationEvent; the moves of one call share `batch` (given, or
+    new), which undo() restores.
+    """
+    return _move(comments, _always(status), user, reason=reason, note=note, batch=batch or uuid.uuid4())
+
+
+def _always(status: str) -> Callable[[str], str]:
+    return lambda _old: status
+
+
+def _move(
+    comments: QuerySet[Comment],
+    target: Callable[[str], str | None],
+    user: Actor,
+    *,
+    reason: str = "",
+    note: str = "",
+    batch: uuid.UUID,
+    undoes: uuid.UUID | None = None,
+) -> int:
+    """Move each comment to target(its status) (None: leave it), in one transaction."""
     with transaction.atomic():
-        changing = list(comments.exclude(status=status).values_list("pk", "article_id", "status", "parent_id"))
-        changed = Comment.objects.filter(pk__in=[pk for pk, *_rest in changing]).update(
-            status=status, moderated_by=user, moderated_at=timezone.now()
-        )
-        shift((article_id, old, status, parent_id is None) for _pk, article_id, old, parent_id in changing)
-        if status == Status.APPROVED:
-            notifications.comments_approved([pk for pk, *_rest in changing])
-    return changed
+        rows = comments.select_for_update().values_list("pk", "article_id", "status", "parent_id")
+        moves = [
+            (pk, article, old, parent, new)
+            for pk, article, old, parent in rows
+            if (new := target(old)) not in (None, old)
+        ]
+        now = timezone.now()
+        for new in {move[4] for move in moves}:
+            Comment.objects.filter(pk__in=[pk for pk, *_rest, to in moves if to == new]).update(
+                status=new, moderated_by=user, moderated_at=now
+            )
+        ModerationEvent.objects.bulk_create(
+            ModerationEvent(
+                comment_id=pk, article_id=article, from_status=old, to_status=new, user=user,
+                reason=reason, note=note, at=now, batch=batch, undoes=undoes,
+            )
+            for pk, article, old, _parent, new in moves
+        )  # fmt: skip
+        shift((article, old, new, parent is None) for _pk, article, old, parent, new in moves)
+        approved = [pk for pk, _article, _old, _parent, new in moves if new == Status.APPROVED]
+        notifications.comments_approved(approved)
+    return len(moves)
 
 
-def approve(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
-    return set_status(comments, Status.APPROVED, user)
+def approve(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:
+    return set_status(comments, Status.APPROVED, user, **options)
 
 
-def unapprove(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
-    return set_status(comments, Status.PENDING, user)
+def unapprove(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:
+    return set_status(comments, Status.PENDING, user, **options)
 
 
-def mark_spam(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
-    return set_status(comments, Status.SPAM, user)
+def mark_spam(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:
+    """Spam, with a reason (Rejection; spam unless told otherwise) and an optional note."""
+    options.setdefault("reason", Rejection.SPAM)
+    return set_status(comments, Status.SPAM, user, **options)
 
 
-def trash(comments: QuerySet[Comment], user: "AbstractBaseUser | None" = None) -> int:
-    return set_status(comments, Status.TRASH, user)
+def trash(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:
+    """Trash, with a reason (Rejection; spam unless told otherwise) and an optional note."""
+    options.setdefault("reason", Rejection.SPAM)
+    return set_status(comments, Status.TRASH, user, **options)
+
+
+def restore(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:
+    """Take trashed comments out of the trash, back to the status they had before it (pending if unknown)."""
+    comments = comments.filter(status=Status.TRASH)
+    before: dict[int, str] = {}
+    for event in ModerationEvent.objects.filter(comment_id__in=comments.values("pk"), to_status=Status.TRASH):
+        before.setdefault(event.comment_id, event.from_status)  # newest first: the last move into the trash
+    targets = {pk: before.get(pk) or Status.PENDING for pk in comments.values_list("pk", flat=True)}
+    return _move_each(comments, targets, user, batch=options.get("batch") or uuid.uuid4())
+
+
+def _move_each(
+    comments: QuerySet[Comment],
+    targets: dict[int, str],
+    user: Actor,
+    *,
+    batch: uuid.UUID,
+    undoes: uuid.UUID | None = None,
+) -> int:
+    """Move each comment to its own target status, as one recorded action."""
+    moved = 0
+    for status in set(targets.values()):
+        chosen = comments.filter(pk__in=[pk for pk, target in targets.items() if target == status])
+        moved += _move(chosen, _always(status), user, batch=batch, undoes=undoes)
+    return moved
+
+
+class UndoRefused(Exception):
+    """An undo that cannot be done as asked; the message says why."""
+
+
+def undo(batch: uuid.UUID, user: Actor = None) -> int:
+    """Put every comment of one action back where it was, in one transaction; returns how many moved.
+
+    Refused when the action is too old (COMMENTS_UNDO_SECONDS), was already undone, or a
+    comment has changed since (undoing would lose that later decision).
+    """
+    with transaction.atomic():
+        events = list(ModerationEvent.objects.select_for_update().filter(batch=batch))
+        if not events:
+            raise UndoRefused(_("There is no such action to undo."))
+        if timezone.now() - events[0].at > timedelta(seconds=settings.COMMENTS_UNDO_SECONDS):
+            raise UndoRefused(_("This action is too old to undo."))
+        if ModerationEvent.objects.filter(undoes=batch).exists():
+            raise UndoRefused(_("This action has already been undone."))
+        current = dict(Comment.objects.filter(pk__in=[e.comment_id for e in events]).values_list("pk", "status"))
+        if any(current.get(event.comment_id) != event.to_status for event in events):
+            raise UndoRefused(_("A comment of this action has changed since; nothing was undone."))
+        targets = {event.comment_id: event.from_status for event in events}
+        return _move_each(Comment.objects.filter(pk__in=targets), targets, user, batch=uuid.uuid4(), undoes=batch)
 
 
 def delete(comments: QuerySet[Comment]) -> int:

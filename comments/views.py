@@ -54,7 +54,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
         comment = form.save(commit=False)
         comment.ip_address = ip_address
         comment.user_agent = request.headers.get("User-Agent", "")[:500]
-        rules.submit(comment, looks_automated=form.looks_automated(), form_nonce=token.nonce, limit_flood=limited)
+        rules.submit(comment, automated=form.automation(), form_nonce=token.nonce, limit_flood=limited)
     except rules.Refusal as refusal:
         form.refuse(refusal.message)
         response = _article_page(request, article, form, status=refusal.status)

@@ -7,7 +7,7 @@ of them: a JVM start costs a second. vnu comes from package.json (`make test` ru
 SKINSITE_REQUIRE_VNU=1 (as CI sets) they fail instead.
 
 The admin pages are mostly Django's markup: there only errors in the project's own
-markup (its templates, and the HTML that comments/admin.py puts in cells) fail the
+markup (its templates, and the HTML that comments/admin/queue.py puts in cells) fail the
 test; errors in Django's are reported as a warning.
 """
 
@@ -33,7 +33,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.views.defaults import server_error
 
 from comments import notifications
-from comments.admin import CommentAdmin
+from comments.admin.queue import CommentAdmin
 
 pytestmark = pytest.mark.vnu
 

@@ -4,11 +4,14 @@
 A failed post renders the same template with the bound form as `comment_form`.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.template import Context
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from ..models import Comment, CommentStats, Reason
 from ..rules import comments_open
 from ..section import form_html, section_for, tokens
 
@@ -44,3 +47,27 @@ def comment_section(context: template.Context, article: "Article") -> str:
             **(tokens(request, article) if is_open else {}),
         },
     )
+
+
+@register.filter
+def reason_text(reason: dict[str, Any], full: bool = False) -> str:
+    """A rule's reason as a short badge, or in full with its details (the word, the counts, the seconds)."""
+    code = reason.get("code", "")
+    label = str(Reason(code).label) if code in Reason.values else code
+    if not full:
+        return label
+    if "entry" in reason:
+        return f"{label}: “{reason['entry']}”"
+    if "count" in reason:
+        return _("%(label)s: %(count)s of at most %(max)s") % {"label": label, **reason}
+    if "seconds" in reason:
+        return _("%(label)s: %(seconds)s s after the form was shown") % {"label": label, **reason}
+    return label
+
+
+@register.simple_tag(takes_context=True)
+def pending_comment_count(context: Context) -> int | None:
+    """How many comments wait in the queue (None for a user who may not moderate)."""
+    if not context["request"].user.has_perm("comments.moderate_comment"):
+        return None
+    return CommentStats.totals()[Comment.Status.PENDING]

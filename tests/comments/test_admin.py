@@ -152,13 +152,25 @@ def test_bulk_actions_move_comments_and_keep_counts(moderator_client, article, a
     assert "One thought on" in Client().get(article.get_absolute_url()).content.decode()
 
 
-def test_delete_permanently_removes_rows_and_keeps_counts(moderator_client, article):
+def test_delete_permanently_asks_first_then_removes_rows_and_keeps_counts(moderator_client, article):
     first = Comment.objects.for_article(article).first()
     before = approved_counts(article)[0]
-    response = _act(moderator_client, "delete_permanently", [first])
-    assert "1 comment deleted." in response.content.decode()
+    asked = _act(moderator_client, "delete_selected", [first])
+    assert "Are you sure you want to delete the selected comment?" in asked.content.decode()  # Django's own page
+    assert Comment.objects.filter(pk=first.pk).exists()
+    data = {"action": "delete_selected", "_selected_action": [first.pk], "post": "yes"}
+    response = moderator_client.post(f"{QUEUE}?status=all", data, follow=True)
+    assert "Successfully deleted 1 comment." in response.content.decode()
     assert not Comment.objects.filter(pk=first.pk).exists()
     assert approved_counts(article)[0] == before - 1
+
+
+def test_delete_is_not_offered_in_the_pending_view(moderator_client, article, make_comment):
+    make_comment(article, status="pending")
+    actions = page(moderator_client.get(QUEUE)).findall(".//select[@name='action']/option")
+    assert "delete_selected" not in [option.get("value") for option in actions]
+    actions = page(moderator_client.get(QUEUE, {"status": "trash"})).findall(".//select[@name='action']/option")
+    assert {"delete_selected", "restore"} <= {option.get("value") for option in actions}
 
 
 def test_moderator_changes_status_on_the_comment_page(moderator_client, moderator, article, make_comment):

@@ -1,0 +1,451 @@
+"""The moderation queue: one decision per keystroke, every decision explained, recorded and undoable.
+
+Every decision goes through comments.transitions, whether it comes from an action of the
+changelist, a button of the change page or a keystroke (a fetch to `decide/`), so counts,
+history, notifications and cached pages stay right in one place.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
+
+from .. import privacy, search, transitions
+from ..models import Comment, CommentStats, ModerationEvent, Rejection
+from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, kept_counts
+
+Status = Comment.Status
+
+# name → (transition, message) for the actions, the change page's buttons and the keys.
+DECISIONS: dict[str, tuple[Callable[..., int], Any]] = {
+    "approve": (
+        transitions.approve,
+        ngettext_lazy("%(count)d comment approved.", "%(count)d comments approved.", "count"),
+    ),
+    "unapprove": (
+        transitions.unapprove,
+        ngettext_lazy("%(count)d comment unapproved.", "%(count)d comments unapproved.", "count"),
+    ),
+    "mark_spam": (
+        transitions.mark_spam,
+        ngettext_lazy("%(count)d comment marked as spam.", "%(count)d comments marked as spam.", "count"),
+    ),
+    "trash": (
+        transitions.trash,
+        ngettext_lazy("%(count)d comment moved to trash.", "%(count)d comments moved to trash.", "count"),
+    ),
+    "restore": (
+        transitions.restore,
+        ngettext_lazy("%(count)d comment restored.", "%(count)d comments restored.", "count"),
+    ),
+}
+REJECTIONS = {"mark_spam", "trash"}  # decisions that take a reason and a note
+
+
+class DecisionForm(ActionForm):
+    """The action menu, with the reason and note that "Mark as spam" and "Move to trash" record."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=Rejection.choices, required=False, initial=Rejection.SPAM)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+def decide(name: str, request: HttpRequest, queryset: QuerySet[Comment]) -> tuple[int, uuid.UUID]:
+    """Run one decision on the comments as the request's user; returns how many moved, and the action's id."""
+    transition, _message = DECISIONS[name]
+    batch = uuid.uuid4()
+    options: dict[str, Any] = {"batch": batch}
+    if name in REJECTIONS:
+        reason = request.POST.get("reason", "")
+        options |= {"reason": reason if reason in Rejection.values else Rejection.SPAM}
+        options |= {"note": request.POST.get("note", "")[:500]}
+    return transition(queryset, request.user, **options), batch
+
+
+def _action(name: str, description: Any) -> Callable[..., None]:
+    """A changelist action for one decision, answering with what it did and an Undo button."""
+
+    def action(modeladmin: "CommentAdmin", request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        moved, batch = decide(name, request, queryset)
+        modeladmin.message_user(request, modeladmin.undoable(request, DECISIONS[name][1] % {"count": moved}, batch))
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["moderate"])(action)
+
+
+def _author_emails(comments: QuerySet[Comment]) -> list[str]:
+    """The distinct addresses of the comments' authors: whose personal data an action is about."""
+    return sorted({email for email in comments.values_list("author_email", flat=True) if email})
+
+
+class QueuePaginator(Paginator):
+    """Pages of the queue without counting a million rows, and late pages without a long OFFSET.
+
+    The count is given (from CommentStats) or, for a search or an author filter, counted
+    over the selection. A page past the middle is read from the end, backwards.
+    """
+
+    object_list: QuerySet[Comment]  # what get_paginator gives it
+
+    def __init__(
+        self, object_list: QuerySet[Comment], per_page: int, known_count: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count if self.known_count is not None else super().count
+
+    def page(self, number: int | str) -> Page[Comment]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom <= self.count // 2 or not self.object_list.ordered:
+            return super().page(number)
+        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        return self._get_page(rows[::-1], number, self)  # type: ignore[attr-defined]  # Django's, not in the stubs
+
+
+class QueueChangeList(ChangeList):
+    """The changelist, plus each row's author record (approved and spam counts) in one query for the page."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        keys = {comment.author_email_key for comment in self.result_list if comment.author_email_key}
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        rows = (
+            Comment.objects.filter(author_email_key__in=keys)
+            .order_by()
+            .values_list("author_email_key", "status")
+            .annotate(n=Count("pk"))
+        )
+        for key, status, n in rows:
+            counts[key][status] = n
+        for comment in self.result_list:
+            comment.author_record = counts.get(comment.author_email_key, {})
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin[Comment]):
+    list_display = ["comment_cell", "author_cell", "status_cell", "submitted_at"]
+    list_display_links = None
+    list_filter = [StatusFilter, ReasonFilter, ArticleFilter, SameAuthorFilter]
+    list_select_related = ["article", "parent"]
+    search_fields = ["author_name", "author_email", "body", "ip_address"]  # searched by comments.search
+    search_help_text = _("Words of the name, email or text; or an exact email or IP address.")
+    sortable_by = ["submitted_at"]  # the only order the queue's indexes serve (both ways)
+    ordering = ["-submitted_at", "-pk"]
+    show_facets = admin.ShowFacets.NEVER  # StatusFilter counts in one query of its own
+    show_full_result_count = False  # a second COUNT over every row, for "x of y" only
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_per_page = 50
+    action_form = DecisionForm
+    readonly_fields = [
+        "status",  # changed only through the decisions, which keep counts, history and caches right
+        "article_link",
+        "thread_context",
+        "rendered_body",
+        "why",
+        "same_author",
+        "submitted_at",
+        "ip_address",
+        "user_agent",
+        "moderated_by",
+        "moderated_at",
+        "history",
+    ]
+    fieldsets = [
+        (None, {"fields": ["status", "why", "article_link", "rendered_body", "thread_context"]}),
+        (_("Author"), {"fields": ["author_name", "author_email", "author_url", "same_author"]}),
+        (_("Text as typed"), {"fields": ["body"], "classes": ["collapse"]}),
+        (_("Moderation"), {"fields": ["submitted_at", "ip_address", "user_agent", "moderated_by", "moderated_at"]}),
+        (_("History"), {"fields": ["history"]}),
+    ]
+    actions = [
+        "approve",
+        "unapprove",
+        "mark_spam",
+        "trash",
+        "restore",
+        "delete_selected",
+        "export_personal_data",
+        "erase_personal_data",
+    ]
+
+    class Media:
+        css = {"all": ["comments/admin/queue.css"]}
+        js = ["comments/admin/queue.js"]
+
+    approve = _action("approve", _("Approve"))
+    unapprove = _action("unapprove", _("Unapprove"))
+    mark_spam = _action("mark_spam", _("Mark as spam"))
+    trash = _action("trash", _("Move to trash"))
+    restore = _action("restore", _("Restore from trash"))
+
+    # ---- the changelist
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Comment],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> QueuePaginator:
+        known = None
+        if (counts := kept_counts(request)) is not None:
+            status = request.GET.get(StatusFilter.parameter_name) or Status.PENDING
+            known = sum(counts.values()) if status == StatusFilter.ALL else counts.get(status)
+        return QueuePaginator(queryset, per_page, known, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Comment], search_term: str
+    ) -> tuple[QuerySet[Comment], bool]:
+        if not search_term.strip():
+            return queryset, False
+        return search.search(queryset, search_term), False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        context = {
+            "title": _("Moderation queue"),
+            "decide_url": reverse("admin:comments_comment_decide", args=[0]),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        status = request.GET.get(StatusFilter.parameter_name) or Status.PENDING
+        if status == Status.PENDING and not request.GET.get("q"):
+            actions.pop("delete_selected", None)  # never one click away from "Move to trash" in the queue
+        if status not in (Status.TRASH, StatusFilter.ALL):
+            actions.pop("restore", None)
+        return actions
+
+    @admin.display(description=_("comment"))
+    def comment_cell(self, comment: Comment) -> SafeString:
+        return render_to_string("admin/comments/comment/_comment_cell.html", {"comment": comment})
+
+    @admin.display(description=_("author"))
+    def author_cell(self, comment: Comment) -> SafeString:
+        record = getattr(comment, "author_record", {})
+        return render_to_string("admin/comments/comment/_author_cell.html", {"comment": comment, "record": record})
+
+    @admin.display(description=_("status"))
+    def status_cell(self, comment: Comment) -> SafeString:
+        return render_to_string("admin/comments/comment/_status_cell.html", {"comment": comment})
+
+    # ---- decisions, undo and preview
+
+    def get_urls(self) -> list[URLPattern]:
+        views = [
+            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="comments_comment_decide"),
+            path("undo/<uuid:batch>/", self.admin_site.admin_view(self.undo_view), name="comments_comment_undo"),
+            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="comments_comment_preview"),
+        ]
+        return views + super().get_urls()
+
+    def undoable(self, request: HttpRequest, message: str, batch: uuid.UUID) -> SafeString:
+        """A message with an Undo button that restores exactly what this action changed."""
+        return format_html(
+            '{} <form method="post" action="{}" class="undo-form">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button type="submit" class="undo-button">{}</button></form>',
+            message,
+            reverse("admin:comments_comment_undo", args=[batch]),
+            get_token(request),
+            _("Undo"),
+        )
+
+    def decide_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        """One decision on one row, from the keyboard: JSON with the row's new status and the queue's counts."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only"}, status=405)
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        name = request.POST.get("decision", "")
+        if name not in DECISIONS:
+            return JsonResponse({"error": _("Unknown decision.")}, status=400)
+        comment = get_object_or_404(Comment, pk=pk)
+        moved, batch = decide(name, request, Comment.objects.filter(pk=comment.pk))
+        comment.refresh_from_db(fields=["status"])
+        counts = CommentStats.totals()
+        return JsonResponse(
+            {
+                "status": comment.status,
+                "status_label": str(comment.get_status_display()),
+                "message": str(DECISIONS[name][1] % {"count": moved}),
+                "undo_url": reverse("admin:comments_comment_undo", args=[batch]),
+                "counts": counts,
+            }
+        )
+
+    def undo_view(self, request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
+        if request.method != "POST":
+            raise Http404
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        try:
+            moved = transitions.undo(batch, request.user)
+        except transitions.UndoRefused as refusal:
+            if request.headers.get("Accept") == "application/json":
+                return JsonResponse({"error": str(refusal)}, status=409)
+            self.message_user(request, str(refusal), messages.ERROR)
+        else:
+            message = ngettext("Undone: %(count)d comment is back.", "Undone: %(count)d comments are back.", moved)
+            if request.headers.get("Accept") == "application/json":
+                return JsonResponse({"message": message % {"count": moved}, "counts": CommentStats.totals()})
+            self.message_user(request, message % {"count": moved})
+        return HttpResponseRedirect(request.headers.get("referer") or reverse("admin:comments_comment_changelist"))
+
+    def preview_view(self, request: HttpRequest, pk: int) -> TemplateResponse:
+        """A comment that is not public, shown to the moderator as readers would see it, marked as such."""
+        comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        context = {**self.admin_site.each_context(request), "comment": comment, "title": _("Preview")}
+        context |= {"opts": self.model._meta, "original": comment}
+        return TemplateResponse(request, "admin/comments/comment/preview.html", context)
+
+    def get_view_on_site_url(self, obj: Comment | None = None) -> str | None:
+        if obj is None:
+            return None
+        return obj.get_absolute_url() if obj.is_approved else reverse("admin:comments_comment_preview", args=[obj.pk])
+
+    # ---- the change page
+
+    @admin.display(description=_("article"))
+    def article_link(self, comment: Comment) -> str:
+        return format_html('<a href="{}">{}</a>', comment.article.get_absolute_url(), comment.article.title)
+
+    @admin.display(description=_("why it has this status"))
+    def why(self, comment: Comment) -> SafeString:
+        return render_to_string("admin/comments/comment/_reasons.html", {"comment": comment, "full": True})
+
+    @admin.display(description=_("in its thread"))
+    def thread_context(self, comment: Comment) -> SafeString:
+        replies = comment.replies.order_by("submitted_at", "pk")[:20]
+        return render_to_string(
+            "admin/comments/comment/_thread.html", {"comment": comment, "parent": comment.parent, "replies": replies}
+        )
+
+    @admin.display(description=_("history"))
+    def history(self, comment: Comment) -> SafeString:
+        events = ModerationEvent.objects.filter(comment_id=comment.pk).select_related("user")[:50]
+        return render_to_string("admin/comments/comment/_history.html", {"events": events})
+
+    @admin.display(description=_("comment (as published)"))
+    def rendered_body(self, comment: Comment) -> SafeString:
+        return render_to_string("comments/_body.html", {"comment": comment})
+
+    @admin.display(description=_("same author"))
+    def same_author(self, comment: Comment) -> str:
+        """How many other comments share this email or IP, with links to them (by this comment's id)."""
+        queue = reverse("admin:comments_comment_changelist")
+        parts = []
+        for kind, field, value, label in [
+            ("email", "author_email__iexact", comment.author_email, _("email")),
+            ("ip", "ip_address", comment.ip_address, _("IP address")),
+        ]:
+            if not value:
+                continue
+            others = Comment.objects.filter(**{field: value}).exclude(pk=comment.pk).count()
+            query = {"status": StatusFilter.ALL, SameAuthorFilter.parameter_name: f"{kind}:{comment.pk}"}
+            url = f"{queue}?{urlencode(query)}"
+            parts.append(format_html('<a href="{}">{} other comments with this {}</a>', url, others, label))
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) or "—"
+
+    # The change page's buttons: the same decisions as the actions of the queue.
+    TRANSITIONS = ("approve", "unapprove", "mark_spam", "trash")
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = (extra_context or {}) | {
+            "transitions": [(name, getattr(self, name).short_description) for name in self.TRANSITIONS],
+            "rejections": Rejection.choices,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request: HttpRequest, obj: Comment) -> HttpResponse:
+        name = request.POST.get("_transition", "")
+        if name in self.TRANSITIONS and self.has_moderate_permission(request):
+            moved, batch = decide(name, request, Comment.objects.filter(pk=obj.pk))
+            self.message_user(request, self.undoable(request, DECISIONS[name][1] % {"count": moved}, batch))
+            return HttpResponseRedirect(reverse("admin:comments_comment_changelist"))
+        return super().response_change(request, obj)
+
+    # ---- permissions, edits, deletion, personal data
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("comments.moderate_comment")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # comments come from readers
+
+    def save_model(self, request: HttpRequest, obj: Comment, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transitions.touch([obj.article_id])  # an edited name or text changes the cached page
+
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        transitions.delete(Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        transitions.delete(queryset)  # after Django's own confirmation page; counts stay exact
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet[Comment]) -> HttpResponse | None:
+        """Django's, but a selection that names no comment (`_selected_action=None`) is a message, not a 500."""
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(pk.isascii() and pk.isdigit() for pk in selected):
+            self.message_user(request, _("No comments were selected."), messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+    @admin.action(
+        description=_("Export personal data of the selected comments' authors (JSON)"), permissions=["moderate"]
+    )
+    def export_personal_data(self, request: HttpRequest, queryset: QuerySet[Comment]) -> JsonResponse:
+        emails = _author_emails(queryset)
+        response = JsonResponse(privacy.export_personal_data(emails), safe=False, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="comments-personal-data.json"'
+        return response
+
+    @admin.action(description=_("Erase personal data of the selected comments' authors"), permissions=["moderate"])
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[Comment]) -> TemplateResponse | None:
+        emails = _author_emails(queryset)
+        if request.POST.get("confirm") == "yes":
+            erased = privacy.erase_personal_data(emails)
+            message = ngettext("Anonymised %(count)d comment.", "Anonymised %(count)d comments.", len(erased))
+            self.message_user(request, message % {"count": len(erased)})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase personal data"),
+            "emails": emails,
+            "comments": privacy.comments_by(emails),
+            "selected": queryset.values_list("pk", flat=True),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/comments/comment/erase_personal_data.html", context)

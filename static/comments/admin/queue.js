@@ -1,0 +1,128 @@
+// The moderation queue from the keyboard: j/k move, a/s/t/u decide, x select, z undo, / search, ? help.
+// Decisions go to the admin's decide/ endpoint (CSRF-protected, the same transitions as the actions);
+// the row and the status counts update in place, and each result is announced to screen readers.
+"use strict";
+
+(function () {
+  const keys = document.getElementById("queue-keys");
+  const table = document.getElementById("result_list");
+  if (!keys || !table) return;
+  const decideUrl = keys.dataset.decideUrl; // ".../0/decide/": the row's id replaces the 0
+  const announcer = document.getElementById("queue-announce");
+  const help = document.getElementById("queue-help");
+  const rows = Array.from(table.querySelectorAll("tbody tr"));
+  const decisions = { a: "approve", s: "mark_spam", t: "trash", u: "unapprove" };
+  const undoStack = [];
+  let current = -1;
+
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function announce(text) {
+    announcer.textContent = "";
+    window.setTimeout(() => { announcer.textContent = text; }, 50);
+  }
+
+  function rowId(row) {
+    const box = row.querySelector("input[name=_selected_action]");
+    return box ? box.value : null;
+  }
+
+  function focusRow(index) {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach((row, i) => row.classList.toggle("queue-focus", i === current));
+    const row = rows[current];
+    row.tabIndex = -1;
+    row.focus({ preventScroll: false });
+    const text = row.querySelector(".queue-text");
+    announce((text ? text.textContent.trim().slice(0, 140) : "") + " — " + statusOf(row));
+  }
+
+  function statusOf(row) {
+    const cell = row.querySelector(".queue-status");
+    return cell ? cell.textContent.trim() : "";
+  }
+
+  function updateCounts(counts) {
+    document.querySelectorAll("#changelist-filter a").forEach((link) => {
+      const match = /[?&]status=([a-z]+)/.exec(link.getAttribute("href") || "");
+      if (!match) return;
+      const status = match[1];
+      const total = status === "all" ? Object.values(counts).reduce((a, b) => a + b, 0) : counts[status];
+      if (total === undefined) return;
+      link.textContent = link.textContent.replace(/\(\d+\)/, "(" + total + ")");
+    });
+  }
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: body,
+      credentials: "same-origin",
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    return data;
+  }
+
+  async function decide(name) {
+    const row = rows[current];
+    if (!row) return;
+    const form = new FormData();
+    form.append("decision", name);
+    const reason = document.querySelector("select[name=reason]");
+    if (reason) form.append("reason", reason.value);
+    try {
+      const data = await post(decideUrl.replace("/0/", "/" + rowId(row) + "/"), form);
+      const cell = row.querySelector(".queue-status");
+      if (cell) { cell.textContent = data.status_label; cell.dataset.status = data.status; }
+      row.classList.add("queue-decided");
+      undoStack.push({ url: data.undo_url, row: row });
+      updateCounts(data.counts);
+      announce(data.message + " Press z to undo.");
+      focusRow(current + 1);
+    } catch (error) {
+      announce(String(error.message || error));
+    }
+  }
+
+  async function undo() {
+    const last = undoStack.pop();
+    if (!last) { announce("Nothing to undo."); return; }
+    try {
+      const data = await post(last.url, new FormData());
+      last.row.classList.remove("queue-decided");
+      updateCounts(data.counts);
+      announce(data.message);
+      focusRow(rows.indexOf(last.row));
+      window.setTimeout(() => window.location.reload(), 800);
+    } catch (error) {
+      announce(String(error.message || error));
+    }
+  }
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable=true], dialog[open]") !== null;
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const key = event.key;
+    if (key === "j") { focusRow(current + 1); }
+    else if (key === "k") { focusRow(current - 1); }
+    else if (decisions[key]) { if (current < 0) focusRow(0); decide(decisions[key]); }
+    else if (key === "x" && rows[current]) {
+      const box = rows[current].querySelector("input[name=_selected_action]");
+      if (box) { box.click(); announce(box.checked ? "Selected." : "Not selected."); }
+    }
+    else if (key === "z") { undo(); }
+    else if (key === "/") { const search = document.getElementById("searchbar"); if (search) search.focus(); }
+    else if (key === "?") { if (help && help.showModal) help.showModal(); }
+    else { return; }
+    event.preventDefault();
+  });
+})();

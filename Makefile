@@ -22,8 +22,10 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-# The Nu HTML Checker (vnu.jar) that tests/test_valid_html.py runs with Debian's Java, pinned in
-# package-lock.json; installed when npm is there. No install scripts: vnu-jar's would download a Java.
+# package-lock.json pins the reader's font (@fontsource-variable/source-serif-4, served by
+# skinsite/staticfiles.py) and the Nu HTML Checker (vnu.jar) that tests/test_valid_html.py runs with
+# Debian's Java; installed when npm is there (without, the page falls back to the system's serif).
+# No install scripts: vnu-jar's would download a Java.
 NPM := $(shell command -v npm 2>/dev/null)
 node_modules/.vnu: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
@@ -34,7 +36,7 @@ node_modules/.vnu: package.json package-lock.json
 .env:
 	printf '# Written by make run: development mode for manage.py. Delete it to run with production defaults.\nDJANGO_DEBUG=1\n' > $@
 
-run: $(VENV)/.runtime .env
+run: $(VENV)/.runtime .env $(if $(NPM),node_modules/.vnu)
 	$(BIN)/python manage.py migrate --no-input
 	@echo
 	@echo "  The article:     http://$(HOST):$(PORT)/"
@@ -58,7 +60,7 @@ serve: export DJANGO_DEBUG ?= 0
 serve: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export DJANGO_SECURE_SSL_REDIRECT ?= 0
 serve: export DJANGO_TASKS_BACKEND ?= database
-serve: $(VENV)/.runtime .secret-key
+serve: $(VENV)/.runtime .secret-key $(if $(NPM),node_modules/.vnu)
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}"; \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	$(BIN)/python manage.py migrate --no-input && \
@@ -121,8 +123,8 @@ upgrade: $(VENV)/.dev
 	$(PIP_COMPILE) --upgrade requirements-dev.in
 
 # The README's pictures, taken by the browser journeys.
-screenshots: $(VENV)/.dev
-	SKINSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q -k "journey1 or journey2 or journey4"
+screenshots: $(VENV)/.dev $(if $(NPM),node_modules/.vnu)
+	SKINSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q -k "journey1 or journey2 or journey4 or screenshots"
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py

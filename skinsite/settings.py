@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
-    "bootstrap",
     "django_tasks",
     "django_tasks_db",
     "articles",
@@ -47,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "skinsite.middleware.PublicPageGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "skinsite.context_processors.site_font",
             ],
         },
     },
@@ -131,6 +132,13 @@ USE_TZ = True
 # Static files: hashed and compressed by WhiteNoise, served by the site itself.
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The reader's font comes from npm (package.json): skinsite.staticfiles serves its one latin
+# woff2 under fonts/, when `npm ci` has installed it (without, the system serif stands in).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "skinsite.staticfiles.FontFinder",
+]
 # Tests and `make run` serve straight from the finders; production from collectstatic.
 STATIC_FROM_FINDERS = env.bool("DJANGO_STATIC_FROM_FINDERS", DEBUG)
 STATIC_ROOT = None if STATIC_FROM_FINDERS else Path(env.str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))

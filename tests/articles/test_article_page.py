@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
+from skinsite.staticfiles import FONT_FILE, FONT_PACKAGE
 from tests.helpers import ARTICLE_URL as URL
 from tests.helpers import approved_counts
 
@@ -47,12 +48,26 @@ def test_article_page_loads_nothing_from_other_hosts(client, article):
     for attribute in re.findall(r'(?:src|href)="([^"]+)"', html):
         # Only the canonical link is absolute, and it names this site.
         assert not attribute.startswith(("http:", "https:", "//")) or attribute.startswith("http://testserver/")
-    assert "/static/bootstrap/css/bootstrap.min.css" in html
+    assert "bootstrap" not in html  # the site's own small stylesheet, not Bootstrap's 233 KB
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
 
 
-def test_site_css_and_script_are_served_by_the_site(client, article):
-    for path in ["/static/bootstrap/css/bootstrap.min.css", "/static/css/site.css", "/static/js/comments.js"]:
+def test_site_css_scripts_and_font_are_served_by_the_site(client, article):
+    paths = ["/static/css/site.css", "/static/js/comments.js", "/static/js/theme.js"]
+    if (FONT_PACKAGE / FONT_FILE).is_file():
+        paths += [f"/static/fonts/{FONT_FILE}", "/static/fonts/source-serif-4.css"]
+    for path in paths:
         assert client.get(path).status_code == 200
+    # Only the latin woff2 of the npm package is served, nothing else of it.
+    assert client.get("/static/fonts/source-serif-4-latin-ext-wght-normal.woff2").status_code == 404
+
+
+def test_the_font_is_linked_only_when_npm_installed_it(client, article, monkeypatch):
+    from skinsite import context_processors
+
+    monkeypatch.setattr(context_processors, "font_available", lambda: False)
+    html = client.get(URL).content.decode()
+    assert "/static/fonts/" not in html and "/static/css/site.css" in html
 
 
 def test_unknown_article_is_a_404_page(client, db):

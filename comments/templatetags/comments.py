@@ -1,5 +1,6 @@
 """The comment section in an article's template: `{% load comments %}`, then
-`{% comment_links article %}` in the head and `{% comment_section article %}` in the body.
+`{% comment_links article %}` in the head and `{% comment_section article %}` in the body;
+`{% comment_count article %}` is the number of approved comments (from the cached stats).
 
 A failed post renders the same template with the bound form as `comment_form`.
 """
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.template import Context
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ..models import Comment, CommentStats, Reason
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from articles.models import Article
 
 register = template.Library()
+
+AVATAR_COLOURS = 12  # .avatar-0 … .avatar-11 in static/css/site.css, each with white initials at ≥ 4.5:1
 
 
 @register.simple_tag(takes_context=True)
@@ -71,3 +75,26 @@ def pending_comment_count(context: Context) -> int | None:
     if not context["request"].user.has_perm("comments.moderate_comment"):
         return None
     return CommentStats.totals()[Comment.Status.PENDING]
+
+
+@register.simple_tag(takes_context=True)
+def comment_count(context: Context, article: "Article") -> int:
+    """The article's approved comments, from the cached comment stats (read once per request)."""
+    counts = context["request"].__dict__.setdefault("_comment_counts", {})
+    if article.pk not in counts:
+        counts[article.pk] = CommentStats.snapshot_of(article.pk).approved_count
+    return counts[article.pk]
+
+
+@register.filter
+def avatar_colour(name: str) -> int:
+    """One of the avatar colours, from a keyed hash of the author's name (never the email)."""
+    return int.from_bytes(salted_hmac("comments.avatar", name).digest()[:4], "big") % AVATAR_COLOURS
+
+
+@register.filter
+def initials(name: str) -> str:
+    """Up to two letters for an avatar: the first letter or digit of the first and last words."""
+    firsts = [next((c for c in word if c.isalnum()), "") for word in name.split()]
+    firsts = [c for c in firsts if c]
+    return "".join(firsts[:1] + firsts[1:][-1:]).upper() or "?"

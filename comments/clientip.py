@@ -7,22 +7,26 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address of the client, trusting only as many X-Forwarded-For hops as we have proxies."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """The address of the client, trusting only as many X-Forwarded-For hops as we have proxies.
+
+    A forwarded value that is not an address counts as the proxy's own, so it escapes no limit.
+    """
+    address = normalized_ip(request.META.get("REMOTE_ADDR", ""))
     proxies = settings.COMMENTS_TRUSTED_PROXY_COUNT
     if proxies:
         hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
-            address = hops[-proxies]
-    return normalized_ip(address)
+            address = normalized_ip(hops[-proxies]) or address
+    return address
 
 
 def normalized_ip(text: str) -> str | None:
-    """An IP address in its canonical form, or None when the text is not one."""
+    """An IP address in its canonical form (an IPv4-mapped IPv6 address as IPv4), or None when the text is not one."""
     try:
-        return str(ipaddress.ip_address(text))
+        ip = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+    return str(ip.ipv4_mapped) if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else str(ip)
 
 
 def _network(address: str, ipv4_prefix: int, ipv6_prefix: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network:

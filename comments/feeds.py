@@ -32,7 +32,9 @@ class LatestCommentsFeed(Feed):
         return comments.select_related("article").order_by("-submitted_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, comment: Comment) -> str:
-        return _("%(name)s on “%(title)s”") % {"name": comment.author_name, "title": comment.article.title}
+        # The name isolated (FSI … PDI), so a right-to-left override in it cannot reorder the title.
+        name = f"\u2068{comment.author_name}\u2069"
+        return _("%(name)s on “%(title)s”") % {"name": name, "title": comment.article.title}
 
     def item_description(self, comment: Comment) -> str:
         return comment.body_html  # the sanitiser's output, escaped once more by the feed writer

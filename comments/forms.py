@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, Reason
-from .normalize import visible_text
+from .normalize import INVISIBLE, visible_text
 from .sanitize import sanitize_comment
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAKS = re.compile(r"[\t\r\n]+")
 # What makes sanitising costly: tags, character references and bare links (each becomes
 # an element or a lookup in the HTML parser). Counted before the sanitiser ever runs.
-MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|&#?\w+;|\b(?:https?://|www\.)", re.IGNORECASE)
+# Every "<" and "&" counts (the parser works at each, tag or not), and every bare link.
+MARKUP = re.compile(r"[<&]|\b(?:https?://|www\.)", re.IGNORECASE)
 MAX_MARKUP = 300
 MAX_LINES = 500
 
@@ -70,6 +71,14 @@ class WebsiteField(forms.URLField):
         URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))
     ]
     default_error_messages = {"invalid": _("Enter a web address starting with http:// or https://.")}
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str) and INVISIBLE.search(value):  # a look-alike address: refuse it
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return super().clean(value)
+        except forms.ValidationError as error:  # the first problem only: one clear message
+            raise forms.ValidationError(error.messages[0], code="invalid") from None
 
 
 class CommentForm(forms.ModelForm):
@@ -159,6 +168,7 @@ class CommentForm(forms.ModelForm):
 
     def clean_body(self) -> str:
         body = CONTROL_CHARACTERS.sub("", self.cleaned_data["body"]).strip()
+        body = body.replace("\r\n", "\n").replace("\r", "\n")  # one kind of line break, so each is counted
         # Bounded before the sanitiser runs: its cost grows with the markup, not the length.
         if body.count("\n") >= MAX_LINES:
             raise forms.ValidationError(
@@ -168,7 +178,7 @@ class CommentForm(forms.ModelForm):
             )
         if len(MARKUP.findall(body)) > MAX_MARKUP:
             raise forms.ValidationError(
-                _("Your comment has too many tags, links or character references (at most %(max)d)."),
+                _("Your comment has too many tags, links, “<” or “&” characters (at most %(max)d)."),
                 code="too_much_markup",
                 params={"max": MAX_MARKUP},
             )

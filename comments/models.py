@@ -27,7 +27,7 @@ def comment_fingerprint(parent_id: int | None, author_name: str, body: str) -> s
     """
     # The parent is part of the key (0 for top level) because NULLs never clash
     # in a unique index on SQLite or PostgreSQL < 15.
-    key = "\x00".join([str(parent_id or 0), text_key(author_name), text_key(body)])
+    key = "\x00".join([str(parent_id or 0), text_key(author_name), text_key(strip_tags(body))])
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -57,6 +57,7 @@ class Reason(models.TextChoices):
     HONEYPOT = "honeypot", _("honeypot filled")
     TOO_FAST = "too_fast", _("posted too fast")
     REPLAYED = "replayed", _("form used before")
+    FLOOD = "flood", _("mailbox posted seconds before")
     DISALLOWED_WORD = "disallowed_word", _("disallowed word")
     MODERATION_WORD = "moderation_word", _("moderation word")
     LINKS = "links", _("too many links")
@@ -163,7 +164,8 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         excerpt = " ".join(strip_tags(self.body).split())[:50]
-        return f"{self.author_name}: {excerpt}"
+        # First-strong isolates, so a right-to-left override in a name cannot reorder what follows it.
+        return f"\u2068{self.author_name}\u2069: \u2068{excerpt}\u2069"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.prepare()

@@ -22,7 +22,8 @@ def _character_class(unicode_set: icu.UnicodeSet) -> str:
 
 # Zero-width spaces and joiners, soft hyphens, bidi controls, variation selectors, fillers:
 # characters that draw nothing (Unicode's Default_Ignorable_Code_Point and format characters).
-INVISIBLE = re.compile(_character_class(icu.UnicodeSet("[[:Default_Ignorable_Code_Point:][:Cf:]]")))
+# Plus the braille blank, which draws nothing either but is a symbol to Unicode.
+INVISIBLE = re.compile(_character_class(icu.UnicodeSet("[[:Default_Ignorable_Code_Point:][:Cf:][\\u2800]]")))
 
 # Providers that deliver "first.last+tag@" to "firstlast@"; elsewhere only "+tag" is dropped.
 DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}

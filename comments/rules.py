@@ -52,12 +52,14 @@ def comments_open(article: "Article") -> bool:
 # ---------------------------------------------------------------- flood
 
 
-def _flood_keys(ip_address: str | None, email: str) -> list[str]:
-    """One key per client network and one per mailbox (so "+tag" variants count as one)."""
-    keys = [limit_key("flood-ip", rate_limit_network(ip_address))] if ip_address else []
-    if email.strip():
-        keys.append(limit_key("flood-email", email_key(email)))
-    return keys
+def _ip_key(ip_address: str | None) -> list[str]:
+    """The limit of one client: an IPv4 address or an IPv6 /64."""
+    return [limit_key("flood-ip", rate_limit_network(ip_address))] if ip_address else []
+
+
+def _mailbox_key(email: str) -> list[str]:
+    """The limit of one mailbox, so "+tag" variants count as one."""
+    return [limit_key("flood-email", email_key(email))] if email.strip() else []
 
 
 def _too_quick(wait: float) -> Refusal:
@@ -70,20 +72,36 @@ def _too_quick(wait: float) -> Refusal:
     return Refusal(429, message, retry_after=seconds)
 
 
-def check_flood(ip_address: str | None, email: str) -> None:
-    """Refuse a second comment from one network or mailbox within COMMENTS_FLOOD_SECONDS; records nothing."""
+def check_flood(ip_address: str | None) -> None:
+    """Refuse a second comment from one client within COMMENTS_FLOOD_SECONDS (429); records nothing.
+
+    Only the client's own address answers 429. A mailbox that posted just before is not
+    refused (that answer would tell anyone whether an address had just been used): its
+    new comment is filed as spam instead, with the reason "flood", exactly as quietly as
+    any other spam.
+    """
     limit = settings.COMMENTS_FLOOD_SECONDS
-    for key in _flood_keys(ip_address, email) if limit else []:
+    for key in _ip_key(ip_address) if limit else []:
         if wait := seconds_left(key, limit):
             raise _too_quick(wait)
 
 
-def _record_flood(ip_address: str | None, email: str) -> None:
-    """Start the wait, atomically: of two simultaneous posts one is refused (network first, then mailbox)."""
+def mailbox_flooding(email: str) -> bool:
+    """Whether this mailbox posted within COMMENTS_FLOOD_SECONDS."""
     limit = settings.COMMENTS_FLOOD_SECONDS
-    for key in _flood_keys(ip_address, email) if limit else []:
+    return bool(limit) and any(seconds_left(key, limit) for key in _mailbox_key(email))
+
+
+def _record_flood(ip_address: str | None, email: str) -> None:
+    """Start the waits, atomically: of two simultaneous posts from one client, one is refused."""
+    limit = settings.COMMENTS_FLOOD_SECONDS
+    if not limit:
+        return
+    for key in _ip_key(ip_address):
         if wait := seconds_to_wait(key, limit):
             raise _too_quick(wait)
+    for key in _mailbox_key(email):
+        seconds_to_wait(key, limit)  # marks the mailbox; a flooding one was filed as spam already
 
 
 # ---------------------------------------------------------------- status
@@ -170,6 +188,8 @@ def submit(
     """
     if not automated and form_nonce is not None and form_used(form_nonce):
         automated = {"code": Reason.REPLAYED}
+    if not automated and limit_flood and mailbox_flooding(comment.author_email):
+        automated = {"code": Reason.FLOOD}
     comment.prepare()  # the email key, which the rules use
     verdict = initial_status(comment, automated=automated)
     comment.status, comment.reasons, comment.held_for = verdict.status, verdict.reasons, verdict.deciding

@@ -48,7 +48,7 @@ def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     limited = not request.user.has_perm("comments.moderate_comment")
     try:
         if limited:
-            rules.check_flood(ip_address, request.POST.get("author_email", ""))
+            rules.check_flood(ip_address)
         if not form.is_valid():
             return _article_page(request, article, form, status=200)
         comment = form.save(commit=False)

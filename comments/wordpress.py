@@ -104,7 +104,7 @@ class Importer:
 
     def _int(self, element: "Element", name: str, where: str) -> int:
         value = self._text(element, name, "0")
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise WXRError(f"{where}: <{name}> should be a number, not {value!r}")
         return int(value)
 

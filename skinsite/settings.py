@@ -7,7 +7,7 @@ can never run on the development defaults. See the README for every variable.
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env, EnvValidationError, validate
@@ -102,12 +102,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # version (pages of comments, articles): keyed on that version, so each process may keep
 # its own copy, which is faster than fetching it.
 REDIS_URL = env.str("REDIS_URL", "")
+# The database and memory caches cull entries past MAX_ENTRIES (Django's default is 300), which
+# would drop live limits: the limit is set far above what a site keeps (one key per recent
+# post, client and mailbox), and expired entries are cleaned on the way.
+SHARED_CACHE: dict[str, Any]
 if REDIS_URL:
     SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 elif DEBUG:
     SHARED_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
 else:
     SHARED_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "skinsite_cache"}
+if not REDIS_URL:
+    SHARED_CACHE["OPTIONS"] = {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 10}
 CACHES = {
     "default": SHARED_CACHE,
     "fragments": {

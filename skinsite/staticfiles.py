@@ -46,5 +46,4 @@ class FontFinder(BaseFinder):
 
     def list(self, ignore_patterns):
         if font_available():
-            for name, storage in self.storages.items():
-                yield name, storage
+            yield from self.storages.items()

@@ -102,7 +102,7 @@ class SameAuthorFilter(admin.SimpleListFilter):
 
     title = _("same author")
     parameter_name = "same_author_as"
-    FIELDS = {"email": "author_email__iexact", "ip": "ip_address"}
+    FIELDS = {"email": "author_email_key", "ip": "ip_address"}
 
     def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, "StrOrPromise"]]:
         # Reached by the links on a comment's page; shown in the sidebar only while in use.

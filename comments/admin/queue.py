@@ -33,6 +33,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from .. import privacy, search, transitions
 from ..models import Comment, CommentStats, ModerationEvent, Rejection
+from ..normalize import email_key
 from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, kept_counts
 
 Status = Comment.Status
@@ -230,12 +231,25 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         return search.search(queryset, search_term), False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if redirect := self._address_search(request):
+            return redirect
         context = {
             "title": _("Moderation queue"),
             "decide_url": reverse("admin:comments_comment_decide", args=[0]),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
+
+    def _address_search(self, request: HttpRequest) -> HttpResponse | None:
+        """A search for an email becomes "the same author as comment N", so no link of the page holds the address."""
+        term = request.GET.get("q", "").strip()
+        if "@" not in term or " " in term:
+            return None
+        newest = Comment.objects.filter(author_email_key=email_key(term)).order_by("-pk").values_list("pk", flat=True)
+        query = {"status": StatusFilter.ALL, SameAuthorFilter.parameter_name: f"email:{newest.first() or 0}"}
+        if not newest.exists():
+            self.message_user(request, _("No comment has this email address."), messages.INFO)
+        return HttpResponseRedirect(f"{request.path}?{urlencode(query)}")
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -418,7 +432,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     def response_action(self, request: HttpRequest, queryset: QuerySet[Comment]) -> HttpResponse | None:
         """Django's, but a selection that names no comment (`_selected_action=None`) is a message, not a 500."""
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        if not all(pk.isascii() and pk.isdigit() for pk in selected):
+        if not all(pk.isascii() and pk.isdigit() and len(pk) <= 18 for pk in selected):
             self.message_user(request, _("No comments were selected."), messages.WARNING)
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset)

@@ -26,7 +26,11 @@
     function moveTo(comment, commentId, author) {
       comment.querySelector(".comment-body").after(respond);
       parent.value = commentId;
-      titleText.textContent = title.dataset.leaveReplyTo.replace("%s", author);
+      // The name in its own <bdi>, so a right-to-left override in it cannot reorder the title.
+      var parts = title.dataset.leaveReplyTo.split("%s");
+      var name = document.createElement("bdi");
+      name.textContent = author;
+      titleText.replaceChildren(parts[0], name, parts.slice(1).join("%s"));
       cancel.hidden = false;
       body.focus();
     }

@@ -106,7 +106,7 @@ def test_queue_search_by_name_email_text_and_ip(moderator_client, article, make_
         body="a needle text here",
     )
     make_comment(article, status="pending")
-    assert len(_rows(moderator_client.get(QUEUE, {"q": term}))) == found
+    assert len(_rows(moderator_client.get(QUEUE, {"q": term}, follow=True))) == found
 
 
 def test_queue_filters_by_article(moderator_client, article, make_article, make_comment):

@@ -59,7 +59,7 @@ def seeded(make_article):
 def test_every_queue_view_reads_comments_through_an_index(moderator_client, seeded):
     for params in _views(seeded):
         with CaptureQueriesContext(connection) as queries:
-            assert moderator_client.get(QUEUE, params).status_code == 200
+            assert moderator_client.get(QUEUE, params, follow=True).status_code == 200
         for sql, plan in _plans(query["sql"] for query in queries):
             # Search results (at most comments.search.CANDIDATES, fetched by id) are sorted by rank.
             assert not _scans_the_table(plan, sorts_allowed="q" in params), f"{params}: {sql[:300]}…\n{plan}"
@@ -120,5 +120,5 @@ def test_search_follows_edits_and_deletions(moderator_client, article, make_comm
 
 def test_exact_search_by_a_tagged_address_finds_the_mailbox(moderator_client, article, make_comment):
     comment = make_comment(article, status="pending", author_email="Jane.Doe@gmail.com")
-    html = moderator_client.get(QUEUE, {"q": "janedoe+news@googlemail.com"}).content.decode()
+    html = moderator_client.get(QUEUE, {"q": "janedoe+news@googlemail.com"}, follow=True).content.decode()
     assert f'value="{comment.pk}"' in html

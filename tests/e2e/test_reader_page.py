@@ -14,7 +14,7 @@ from tests.helpers import ARTICLE_URL as ARTICLE
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCHEMES = ["light", "dark"]
-# axe's default rules (every WCAG 2.0–2.2 A/AA rule and the best practices) plus WCAG 2.2's
+# axe's default rules (every WCAG 2.0 to 2.2 A/AA rule and the best practices) plus WCAG 2.2's
 # target size, which axe leaves off by default; every violation counts, whatever its impact.
 AXE_OPTIONS = {"rules": {"target-size": {"enabled": True}}, "resultTypes": ["violations"]}
 BUDGET = 60 * 1024  # bytes: the article page's first load, compressed as production serves it

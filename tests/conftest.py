@@ -45,7 +45,7 @@ def make_comment(db):
         fields.setdefault("author_email", f"reader{n}@example.com")
         fields.setdefault("body", f"Comment number {n}.")
         comment = Comment.objects.create(article=article, status=Comment.Status.PENDING, **fields)
-        transitions.shift([(article.pk, None, comment.status, comment.parent_id is None)])
+        transitions.record_new(comment)
         if status != Comment.Status.PENDING:
             transitions.set_status(Comment.objects.filter(pk=comment.pk), status)
             comment.refresh_from_db()

@@ -6,6 +6,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def let_moderators_read_the_history(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    view = Permission.objects.filter(content_type__app_label="comments", codename="view_moderationevent")
+    for group in Group.objects.filter(name=settings.COMMENTS_MODERATORS_GROUP):
+        group.permissions.add(*view)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0003_comment_counters_move_to_comments"),
@@ -146,4 +160,5 @@ class Migration(migrations.Migration):
             model_name="moderationevent",
             index=models.Index(fields=["-at"], name="event_newest"),
         ),
+        migrations.RunPython(let_moderators_read_the_history, migrations.RunPython.noop),
     ]

@@ -154,7 +154,6 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     list_filter = [StatusFilter, ReasonFilter, ArticleFilter, SameAuthorFilter]
     list_select_related = ["article", "parent"]
     search_fields = ["author_name", "author_email", "body", "ip_address"]  # searched by comments.search
-    search_help_text = _("Words of the name, email or text; or an exact email or IP address.")
     sortable_by = ["submitted_at"]  # the only order the queue's indexes serve (both ways)
     ordering = ["-submitted_at", "-pk"]
     show_facets = admin.ShowFacets.NEVER  # StatusFilter counts in one query of its own

@@ -3,7 +3,7 @@
 // the row and the status counts update in place, and each result is announced to screen readers.
 "use strict";
 
-(function () {
+function setUpQueueKeys() {
   const keys = document.getElementById("queue-keys");
   const table = document.getElementById("result_list");
   if (!keys || !table) return;
@@ -30,7 +30,7 @@
     return box ? box.value : null;
   }
 
-  function focusRow(index) {
+  function focusRow(index, before) {
     if (!rows.length) return;
     current = Math.max(0, Math.min(rows.length - 1, index));
     rows.forEach((row, i) => row.classList.toggle("queue-focus", i === current));
@@ -38,7 +38,8 @@
     row.tabIndex = -1;
     row.focus({ preventScroll: false });
     const text = row.querySelector(".queue-text");
-    announce((text ? text.textContent.trim().slice(0, 140) : "") + " — " + statusOf(row));
+    const said = (text ? text.textContent.trim().slice(0, 140) : "") + " — " + statusOf(row);
+    announce(before ? before + " Next: " + said : said);
   }
 
   function statusOf(row) {
@@ -83,8 +84,8 @@
       row.classList.add("queue-decided");
       undoStack.push({ url: data.undo_url, row: row });
       updateCounts(data.counts);
-      announce(data.message + " Press z to undo.");
-      focusRow(current + 1);
+      if (current + 1 < rows.length) focusRow(current + 1, data.message + " Press z to undo.");
+      else announce(data.message + " Press z to undo.");
     } catch (error) {
       announce(String(error.message || error));
     }
@@ -97,8 +98,7 @@
       const data = await post(last.url, new FormData());
       last.row.classList.remove("queue-decided");
       updateCounts(data.counts);
-      announce(data.message);
-      focusRow(rows.indexOf(last.row));
+      focusRow(rows.indexOf(last.row), data.message);
       window.setTimeout(() => window.location.reload(), 800);
     } catch (error) {
       announce(String(error.message || error));
@@ -125,4 +125,8 @@
     else { return; }
     event.preventDefault();
   });
-})();
+}
+
+// The admin loads its media in <head>, before the queue exists.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpQueueKeys);
+else setUpQueueKeys();

@@ -19,9 +19,9 @@ def _version_now() -> str:
     return f"{state['updated'].timestamp() if state['updated'] else 0}-{state['count']}"
 
 
-class ArticleQuerySet(models.QuerySet["Article"]):
-    def published(self) -> Self:
-        return self.filter(published_at__lte=timezone.now())
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_public=True, published_at__lte=timezone.now())
 
     def published_by_slug(self, slug: str) -> "Article | None":
         """The published article with this slug, or None; from the cache while no article changes."""
@@ -36,6 +36,10 @@ class Article(models.Model):
     body = models.TextField(_("body"), help_text=_("HTML, written by staff and rendered as is."))
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     comments_open = models.BooleanField(_("comments open"), default=True)
+    # Off for an imported draft, pending, private, scheduled or password-protected post: kept, never shown.
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("Readers see the article (from its publication date) only when set.")
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # The post's id in the WordPress site it was imported from, so importing again changes nothing.
     wordpress_id = models.PositiveBigIntegerField(_("WordPress id"), null=True, blank=True, unique=True, editable=False)
@@ -53,8 +57,8 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def is_published(self) -> bool:
-        return self.published_at <= timezone.now()
+    def is_published(self):
+        return self.is_public and self.published_at <= timezone.now()
 
 
 @receiver([post_save, post_delete], sender=Article, dispatch_uid="articles-version")

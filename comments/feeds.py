@@ -24,8 +24,9 @@ class LatestCommentsFeed(Feed):
     def link(self) -> str:
         return reverse("home")
 
-    def items(self) -> QuerySet[Comment]:
-        return self.latest(Comment.objects.approved())
+    def items(self):
+        # Only comments of articles readers can see (an imported draft keeps its comments, unshown).
+        return self.latest(Comment.objects.approved().filter(article__in=Article.objects.published()))
 
     @staticmethod
     def latest(comments: QuerySet[Comment]) -> QuerySet[Comment]:

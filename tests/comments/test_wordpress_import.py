@@ -1,6 +1,7 @@
 """Importing a WordPress export (issue 8)."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -102,7 +103,7 @@ def test_import_creates_articles_and_comments(blog):
         15: "trash",
         17: "approved",
     }
-    assert "2 articles created" in out and "4 comments approved" in out and "1 pingbacks and trackbacks skipped" in out
+    assert "2 articles created" in out and "4 comments approved" in out and "1 pingbacks skipped" in out
     assert "1 comments pending" in out and "1 comments spam" in out and "1 comments trash" in out
 
 
@@ -136,7 +137,7 @@ def test_import_twice_changes_nothing(blog):
     assert list(Comment.objects.order_by("pk").values()) == before
     assert list(Article.objects.order_by("pk").values()) == articles
     assert "2 articles unchanged" in out and "7 comments already imported" in out
-    assert "created" not in out
+    assert "0 articles created" in out and "0 articles updated" in out and "0 comments approved" in out
 
 
 def test_import_again_adds_only_new_comments_and_updates_posts(tmp_path, db):
@@ -199,11 +200,28 @@ def test_import_missing_file_is_explained(db):
         run("/nonexistent/export.xml")
 
 
-def test_import_is_transactional_per_post(tmp_path, db):
+def test_a_bad_file_is_refused_before_anything_is_written(tmp_path, db):
     path = export(tmp_path, post(401, "Good", comment(1, "fine")), post(402, "Bad", comment(2, "broken", parent="x")))
-    with pytest.raises(CommandError, match="should be a number"):
+    with pytest.raises(CommandError, match=r"line \d+, column \d+: a comment on “Bad”: <wp:comment_parent> should be"):
         run(path)
-    assert Article.objects.filter(wordpress_id=401).exists()
+    assert not Article.objects.filter(wordpress_id__in=[401, 402]).exists()
+
+
+def test_import_is_transactional_per_post(tmp_path, db, monkeypatch):
+    from comments.importers.common import CommentWriter
+
+    write = CommentWriter.write
+
+    def fail_on_second_post(self, article, records):
+        if article.wordpress_id == 402:
+            raise RuntimeError("disk full")
+        return write(self, article, records)
+
+    monkeypatch.setattr(CommentWriter, "write", fail_on_second_post)
+    path = export(tmp_path, post(401, "Good", comment(1, "fine")), post(402, "Bad", comment(2, "lost")))
+    with pytest.raises(RuntimeError):
+        run(path)
+    assert Article.objects.filter(wordpress_id=401).exists() and Comment.objects.filter(wordpress_id=1).exists()
     assert not Article.objects.filter(wordpress_id=402).exists()
 
 
@@ -226,3 +244,164 @@ def test_invalid_author_urls_and_emails_are_dropped_and_counted(tmp_path, db):
         "good@example.org",
     )
     assert "1 invalid author URLs dropped, 1 invalid author emails dropped" in out
+
+
+# ---- issue 16: a faithful import
+
+
+def replace_in(path, old, new):
+    file = Path(path)
+    file.write_text(file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def item(pid, title, comments="", *, status="publish", post_type="post", password="", date=True):
+    """A post with a given WordPress status, type and password (and optionally no date at all)."""
+    text = post(pid, title, comments, post_type=post_type).replace("[publish]", f"[{status}]")
+    text = text.replace("<wp:post_type>", f"<wp:post_password><![CDATA[{password}]]></wp:post_password><wp:post_type>")
+    if not date:
+        text = text.replace("<wp:post_date_gmt><![CDATA[2014-12-24 08:00:00]]></wp:post_date_gmt>", "")
+    return text
+
+
+@pytest.mark.parametrize(
+    ("status", "password"),
+    [("draft", ""), ("pending", ""), ("private", ""), ("future", ""), ("publish", "secret")],
+)
+def test_hidden_posts_become_articles_nobody_sees(tmp_path, db, client, status, password):
+    out, _ = run(export(tmp_path, item(501, "Hidden", comment(1, "Kept but unseen"), status=status, password=password)))
+    article = Article.objects.get(wordpress_id=501)
+    assert not article.is_public and "1 hidden articles (not public)" in out
+    assert Comment.objects.get(wordpress_id=1).article == article
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    assert Article.objects.published_by_slug(article.slug) is None
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert b"Kept but unseen" not in client.get("/comments/feed/").content
+
+
+def test_a_scheduled_post_stays_unpublished_after_its_date(tmp_path, db):
+    run(export(tmp_path, item(502, "Scheduled", status="future")))
+    article = Article.objects.get(wordpress_id=502)
+    assert article.published_at.year == 2014  # its date has passed, and still
+    assert not article.is_published()
+
+
+def test_site_feed_lists_only_comments_of_public_articles(tmp_path, db, client):
+    run(
+        export(
+            tmp_path,
+            item(503, "Public", comment(1, "Shown in the feed")),
+            item(504, "Draft", comment(2, "Not shown"), status="draft"),
+        )
+    )
+    feed = client.get("/comments/feed/").content.decode()
+    assert "Shown in the feed" in feed and "Not shown" not in feed
+
+
+def test_pages_with_comments_become_articles_and_pages_without_do_not(tmp_path, db):
+    out, _ = run(
+        export(
+            tmp_path,
+            item(601, "About", comment(1, "On a page"), post_type="page"),
+            item(602, "Contact", post_type="page"),
+            item(603, "Logo", post_type="attachment"),
+        )
+    )
+    assert Article.objects.get(wordpress_id=601).comments.get().body == "On a page"
+    assert not Article.objects.filter(wordpress_id__in=[602, 603]).exists()
+    assert "2 other items skipped" in out
+
+
+def test_parents_are_found_whatever_the_order_and_an_empty_parent_is_none(tmp_path, db):
+    comments = comment(3, "grandchild", parent=2) + comment(2, "child", parent=1) + comment(1, "root")
+    comments += comment(4, "no parent").replace(
+        "<wp:comment_parent>0</wp:comment_parent>", "<wp:comment_parent></wp:comment_parent>"
+    )
+    comments += comment(5, "orphan", parent=99)
+    out, _ = run(export(tmp_path, post(701, "Order", comments)))
+    got = {
+        c.wordpress_id: (c.parent.wordpress_id if c.parent else None, c.depth)
+        for c in Comment.objects.filter(article__wordpress_id=701)
+    }
+    assert got == {1: (None, 1), 2: (1, 2), 3: (2, 3), 4: (None, 1), 5: (None, 1)}
+    assert "1 replies to missing comments made top-level" in out
+
+
+def test_replies_in_a_loop_are_cut_not_lost(tmp_path, db):
+    out, _ = run(
+        export(
+            tmp_path,
+            post(702, "Loop", comment(1, "a", parent=2) + comment(2, "b", parent=1) + comment(3, "c", parent=1)),
+        )
+    )
+    got = {c.wordpress_id: c.parent.wordpress_id if c.parent else None for c in Comment.objects.all() if c.wordpress_id}
+    assert got == {1: None, 2: 1, 3: 1} and "1 replies in a loop made top-level" in out
+
+
+def test_notes_pingbacks_and_trackbacks_are_skipped_and_counted_separately(tmp_path, db):
+    kinds = comment(1, "n", kind="note") + comment(2, "p", kind="pingback") + comment(3, "t", kind="trackback")
+    out, _ = run(export(tmp_path, post(801, "Kinds", kinds + comment(4, "real"))))
+    assert "1 notes skipped, 1 pingbacks skipped, 1 trackbacks skipped" in out
+    assert list(Comment.objects.filter(article__wordpress_id=801).values_list("body", flat=True)) == ["real"]
+
+
+def test_a_post_id_twice_is_one_post_and_stays_unchanged(tmp_path, db):
+    path = export(tmp_path, post(901, "First", comment(1, "one")), post(901, "Second", comment(2, "two")))
+    out, _ = run(path)
+    article = Article.objects.get(wordpress_id=901)
+    assert article.title == "First" and article.comments.count() == 2 and "1 duplicate post ids skipped" in out
+    before = list(Article.objects.values())
+    out, _ = run(path)
+    assert list(Article.objects.values()) == before and "1 articles unchanged" in out and "0 articles updated" in out
+
+
+def test_a_post_without_a_date_keeps_its_first_date(tmp_path, db):
+    path = export(tmp_path, item(902, "Undated", comment(1, "x"), date=False))
+    run(path)
+    before = list(Article.objects.filter(wordpress_id=902).values())
+    out, _ = run(path)
+    assert list(Article.objects.filter(wordpress_id=902).values()) == before and "1 articles unchanged" in out
+
+
+def test_a_second_run_changes_nothing_updated_at_and_counts_included(blog):
+    from comments.models import CommentStats
+
+    run(blog)
+    state = (list(Article.objects.values()), list(Comment.objects.values()), list(CommentStats.objects.values()))
+    run(blog)
+    assert (
+        list(Article.objects.values()),
+        list(Comment.objects.values()),
+        list(CommentStats.objects.values()),
+    ) == state
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1", "1.2"])
+def test_known_wxr_versions_are_accepted(tmp_path, db, version):
+    path = export(tmp_path, post(1001, "Versioned"))
+    replace_in(path, "<wp:wxr_version>1.2<", f"<wp:wxr_version>{version}<")
+    run(path)
+    assert Article.objects.filter(wordpress_id=1001).exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "error"),
+    [
+        ("<wp:wxr_version>1.3</wp:wxr_version>", r"line 5, column \d+: unsupported WXR version '1.3'"),
+        ("", r"line \d+, column \d+: <wp:wxr_version> is missing"),
+    ],
+)
+def test_missing_or_unknown_wxr_version_is_refused(tmp_path, db, version, error):
+    path = export(tmp_path, post(1002, "Versioned"))
+    replace_in(path, "<wp:wxr_version>1.2</wp:wxr_version>", version)
+    with pytest.raises(CommandError, match=error) as raised:
+        run(path)
+    assert "\n" not in str(raised.value) and not Article.objects.filter(wordpress_id=1002).exists()
+
+
+def test_a_duplicate_comment_is_skipped_and_its_replies_attach_to_the_first(tmp_path, db):
+    comments = (
+        comment(1, "Same words", author="Ann") + comment(2, "Same words", author="Ann") + comment(3, "reply", parent=2)
+    )
+    out, _ = run(export(tmp_path, post(1101, "Dupes", comments)))
+    assert "1 duplicate comments skipped" in out
+    assert Comment.objects.get(wordpress_id=3).parent == Comment.objects.get(wordpress_id=1)

@@ -2,7 +2,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from comments.wordpress import Importer, WXRError
+from comments.importers.common import ImportFileError, summary
+from comments.importers.wordpress import Importer
+
+
+def progress_bar(command, label):
+    """A one-line progress bar on stderr, redrawn in place."""
+
+    def draw(done, total):
+        width = 30
+        filled = width * done // max(total, 1)
+        command.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+        command.stderr.flush()
+
+    return draw
 
 
 class Command(BaseCommand):
@@ -13,17 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: str, verbosity: int, **options: Any) -> None:
         try:
-            importer = Importer(file, progress=self._progress if verbosity >= 1 else None)
-            counts = importer.run()
-        except WXRError as error:
+            counts = Importer(file, progress=progress_bar(self, "Importing posts") if verbosity >= 1 else None).run()
+        except ImportFileError as error:
             raise CommandError(f"{file}: {error}") from None
         if verbosity >= 1:
             self.stderr.write("")
-        summary = ", ".join(f"{count} {what}" for what, count in sorted(counts.items()) if count) or "nothing to import"
-        self.stdout.write(self.style.SUCCESS(f"Imported {file}: {summary}."))
-
-    def _progress(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total
-        self.stderr.write(f"\rImporting posts [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
-        self.stderr.flush()
+        self.stdout.write(self.style.SUCCESS(f"Imported {file}: {summary(counts)}."))

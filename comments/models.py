@@ -127,6 +127,8 @@ class Comment(models.Model):
     # ({"code": "links", "count": 3, "max": 2}), for the queue's badges and the change page.
     held_for = models.CharField(_("decided by"), max_length=20, choices=Reason, blank=True, editable=False)
     reasons = models.JSONField(_("reasons"), default=list, blank=True, editable=False)
+    # The post's id at Disqus, when imported from a Disqus export (unique: Disqus ids are global).
+    disqus_id = models.PositiveBigIntegerField(_("Disqus id"), null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -160,6 +162,10 @@ class Comment(models.Model):
                 name="comment_unique_unless_trashed",
             ),
             models.UniqueConstraint(fields=["article", "wordpress_id"], name="comment_unique_wordpress_id"),
+            # Partial, so that SQLite adds an index instead of rebuilding the table (and its search triggers).
+            models.UniqueConstraint(
+                fields=["disqus_id"], condition=Q(disqus_id__isnull=False), name="comment_unique_disqus_id"
+            ),
         ]
 
     def __str__(self) -> str:

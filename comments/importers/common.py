@@ -1,5 +1,7 @@
 """What the importers share: the XML stream, one-line errors, validation and the bulk comment writer."""
 
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from ..clientip import normalized_ip
 from ..models import Comment
+from ..sanitize import sanitize_comment
 
 
 class ImportFileError(Exception):
@@ -38,11 +41,14 @@ class _PositionedBuilder(TreeBuilder):
 
     def __init__(self, watched):
         super().__init__()
-        self.watched, self.positions, self.expat = watched, {}, None
+        self.watched, self.positions, self.expat, self.is_watched = watched, {}, None, {}
 
     def start(self, tag, attrs):
         element = super().start(tag, attrs)
-        if tag.rpartition("}")[2] in self.watched:
+        watched = self.is_watched.get(tag)
+        if watched is None:
+            watched = self.is_watched[tag] = tag.rpartition("}")[2] in self.watched
+        if watched:
             self.positions[element] = (self.expat.CurrentLineNumber, self.expat.CurrentColumnNumber + 1)
         return element
 
@@ -115,6 +121,39 @@ class CommentData:
     status: str
 
 
+class Sanitizer:
+    """Sanitises the next batch of comment bodies in worker processes while this one writes the last.
+
+    The sanitiser is most of an import's time, and it is a pure function of the body, so
+    with several cores a big import runs it in a fork()ed pool (which never touches the
+    database). Small imports, and machines with one core, sanitise in the writer as usual.
+    """
+
+    MIN_COMMENTS = 2000
+
+    def __init__(self, comments):
+        cores = os.cpu_count() or 1
+        use_pool = comments >= self.MIN_COMMENTS and cores > 1 and "fork" in multiprocessing.get_all_start_methods()
+        # One core stays with this process, which parses and writes.
+        self.pool = multiprocessing.get_context("fork").Pool(min(cores - 1, 4)) if use_pool else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def start(self, bodies):
+        """Start sanitising; returns a function that gives {body: html} when called."""
+        bodies = list(dict.fromkeys(bodies))
+        if self.pool is None or not bodies:
+            return dict
+        job = self.pool.map_async(sanitize_comment, bodies, chunksize=max(1, len(bodies) // 16))
+        return lambda: dict(zip(bodies, job.get(), strict=True))
+
+
 class CommentWriter:
     """Writes one article's new comments in bulk, parents before children, keeping the site's rules.
 
@@ -139,8 +178,12 @@ class CommentWriter:
             return ""
         return value
 
-    def write(self, article, records):
-        """Create the records not imported yet; returns how many comments were created."""
+    def write(self, article, records, sanitized=None):
+        """Create the records not imported yet; returns how many comments were created.
+
+        `sanitized` maps bodies to their sanitised HTML when a Sanitizer has done that already.
+        """
+        self.sanitized = sanitized or {}
         fields = ("pk", "parent_id", "depth", "thread_id", "fingerprint", "status", self.id_field)
         existing = list(Comment.objects.filter(article=article).only(*fields).order_by())
         by_pk = {comment.pk: comment for comment in existing}
@@ -149,9 +192,7 @@ class CommentWriter:
         known = set(by_source)
         if self.global_ids:
             ids = [record.source_id for record in records]
-            known |= set(
-                Comment.objects.filter(**{f"{self.id_field}__in": ids}).values_list(self.id_field, flat=True)
-            )
+            known |= set(Comment.objects.filter(**{f"{self.id_field}__in": ids}).values_list(self.id_field, flat=True))
         new, seen = {}, set()
         for record in records:
             if record.source_id in known or record.source_id in seen:
@@ -204,6 +245,8 @@ class CommentWriter:
                 status=record.status,
                 **{self.id_field: record.source_id},
             )
+            if record.body in self.sanitized:
+                comment.use_body(record.body, self.sanitized[record.body])
             comment.prepare()  # sanitises the body, as for a comment posted on the site
             if comment.status != Comment.Status.TRASH:
                 same = taken.get(comment.fingerprint)

@@ -21,7 +21,16 @@ from articles.models import Article
 
 from .. import transitions
 from ..models import Comment
-from .common import CommentData, CommentWriter, ImportFileError, XMLStream, new_counts, parse_int, text_of
+from .common import (
+    CommentData,
+    CommentWriter,
+    ImportFileError,
+    Sanitizer,
+    XMLStream,
+    new_counts,
+    parse_int,
+    text_of,
+)
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$")
@@ -213,25 +222,45 @@ class Importer:
         self.writer = CommentWriter(self.counts, "wordpress_id")
 
     def run(self):
-        total = sum(1 for post in WXRReader(self.path) if _imported(post))  # checks the whole file first
+        total = comments = 0
+        for post in WXRReader(self.path):  # checks the whole file before anything is written
+            if _imported(post):
+                total, comments = total + 1, comments + len(post.comments)
         done, seen = 0, set()
-        for post in WXRReader(self.path):
-            self.counts.update(post.facts)
-            if not _imported(post):
-                self.counts["other items skipped"] += 1
-                continue
-            with transaction.atomic():
-                if post.post_id in seen:  # one post, whatever the file says twice: its comments still count
-                    self.counts["duplicate post ids skipped"] += 1
-                    article, changed = Article.objects.get(wordpress_id=post.post_id), False
-                else:
-                    seen.add(post.post_id)
-                    article, changed = self._article(post)
-                if self.writer.write(article, post.comments) or changed:
-                    transitions.recount([article.pk])
-            done += 1
-            self.progress(done, total)
+        with Sanitizer(comments) as sanitizer:
+            for post, sanitized in self._ahead(WXRReader(self.path), sanitizer):
+                self.counts.update(post.facts)
+                if not _imported(post):
+                    self.counts["other items skipped"] += 1
+                    continue
+                with transaction.atomic():
+                    if post.post_id in seen:  # one post, whatever the file says twice: its comments still count
+                        self.counts["duplicate post ids skipped"] += 1
+                        article, changed = Article.objects.get(wordpress_id=post.post_id), False
+                    else:
+                        seen.add(post.post_id)
+                        article, changed = self._article(post)
+                    if self.writer.write(article, post.comments, sanitized()) or changed:
+                        transitions.recount([article.pk])
+                done += 1
+                self.progress(done, total)
         return self.counts
+
+    @staticmethod
+    def _ahead(posts, sanitizer):
+        """Each post with its sanitised bodies, the next post's being sanitised while this one is written."""
+        previous = None
+        for post in posts:
+            known = set()
+            if _imported(post) and post.comments:
+                imported = Comment.objects.filter(article__wordpress_id=post.post_id).exclude(wordpress_id=None)
+                known = set(imported.values_list("wordpress_id", flat=True))
+            started = sanitizer.start(c.body for c in post.comments if c.source_id not in known)
+            if previous is not None:
+                yield previous
+            previous = (post, started)
+        if previous is not None:
+            yield previous
 
     def _article(self, post):
         fields = {

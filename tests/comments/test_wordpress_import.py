@@ -212,10 +212,10 @@ def test_import_is_transactional_per_post(tmp_path, db, monkeypatch):
 
     write = CommentWriter.write
 
-    def fail_on_second_post(self, article, records):
+    def fail_on_second_post(self, article, records, sanitized=None):
         if article.wordpress_id == 402:
             raise RuntimeError("disk full")
-        return write(self, article, records)
+        return write(self, article, records, sanitized)
 
     monkeypatch.setattr(CommentWriter, "write", fail_on_second_post)
     path = export(tmp_path, post(401, "Good", comment(1, "fine")), post(402, "Bad", comment(2, "lost")))
@@ -405,3 +405,19 @@ def test_a_duplicate_comment_is_skipped_and_its_replies_attach_to_the_first(tmp_
     out, _ = run(export(tmp_path, post(1101, "Dupes", comments)))
     assert "1 duplicate comments skipped" in out
     assert Comment.objects.get(wordpress_id=3).parent == Comment.objects.get(wordpress_id=1)
+
+
+def test_big_imports_sanitise_in_worker_processes_with_the_same_result(tmp_path, db, monkeypatch):
+    from comments.importers.common import Sanitizer
+
+    comments = comment(1, "<script>x</script><b>bold</b> https://example.com") + comment(2, "plain", parent=1)
+    path = export(tmp_path, post(1201, "Pooled", comments))
+    monkeypatch.setattr(Sanitizer, "MIN_COMMENTS", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    run(path)
+    pooled = list(Comment.objects.filter(article__wordpress_id=1201).order_by("wordpress_id").values("body_html"))
+    Article.objects.filter(wordpress_id=1201).delete()
+    monkeypatch.setattr(Sanitizer, "MIN_COMMENTS", 10**9)
+    run(path)
+    serial = list(Comment.objects.filter(article__wordpress_id=1201).order_by("wordpress_id").values("body_html"))
+    assert pooled == serial and "<script>" not in pooled[0]["body_html"]

@@ -252,18 +252,39 @@ def main():
         "queries": queue_queries,
         "comments": Comment.objects.count(),
     }
-    # Importing a WordPress export with 10,000 comments.
+    # Importing a WordPress export with 100,000 comments, then exporting everything, each in its own process.
     from bench.seed import write_wordpress_export
 
     export = BENCH / "prerendered" / "wordpress-export.xml"
-    comment_count = write_wordpress_export(export)
-    import_started = time.perf_counter()
-    call_command("import_wordpress", str(export), verbosity=0)
-    results["import"] = {"comments": comment_count, "seconds": round(time.perf_counter() - import_started, 2)}
+    comment_count = write_wordpress_export(export, posts=20, comments_per_post=5000)
+    results["import"] = command_cost(["import_wordpress", str(export)]) | {"comments": comment_count}
+    with open(BENCH / "prerendered" / "site-export.xml", "w") as out:
+        results["export"] = command_cost(["export_wordpress"], stdout=out) | {"comments": Comment.objects.count()}
 
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     report(results)
     (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+# Runs one management command and prints its peak memory (its own, or a worker's if larger) on stderr.
+MEASURED_COMMAND = (
+    "import resource, sys, django; django.setup(); from django.core.management import call_command; "
+    "call_command(*sys.argv[1:], verbosity=0); "
+    "peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)); "
+    "print(peak, file=sys.stderr)"
+)
+
+
+def command_cost(args, stdout=subprocess.DEVNULL):
+    """Wall time and peak memory (maxrss, MB) of `manage.py ARGS` in a fresh process."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED_COMMAND, *args], cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    peak_kb = int(done.stderr.split()[-1])
+    return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(peak_kb / 1024)}
 
 
 def report(results):
@@ -298,8 +319,9 @@ def report(results):
         warm = top["warm"]["median_ms"] / base["warm"]["median_ms"]
         cold = top["cold"]["median_ms"] / base["cold"]["median_ms"]
         print(f"\ntargets: N={ns[-1]} / N=100 warm = {warm:.2f}x (≤1.5x); cold = {cold:.2f}x (≤3x)")
-    imported = results["import"]
-    print(f"import_wordpress: {imported['comments']} comments in {imported['seconds']} s")
+    for name in ("import", "export"):
+        cost = results[name]
+        print(f"{name}_wordpress: {cost['comments']} comments in {cost['seconds']} s, peak memory {cost['peak_mb']} MB")
     print(f"finished in {results['elapsed_s']} s; wrote bench/results.json")
 
 

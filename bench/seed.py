@@ -112,7 +112,7 @@ def write_wordpress_export(path, posts=20, comments_per_post=500, seed=2):
         out.write(
             '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n<wp:wxr_version>1.2</wp:wxr_version>\n'
         )
         comment_id = 0
         for post in range(1, posts + 1):
@@ -120,7 +120,7 @@ def write_wordpress_export(path, posts=20, comments_per_post=500, seed=2):
                 f"<item><title>Post {post}</title><content:encoded><![CDATA[<p>Post {post}.</p>]]></content:encoded>"
                 f"<wp:post_id>{post}</wp:post_id><wp:post_date_gmt>2015-01-01 00:00:00</wp:post_date_gmt>"
                 f"<wp:comment_status>open</wp:comment_status><wp:post_name>imported-{post}</wp:post_name>"
-                "<wp:post_type>post</wp:post_type>\n"
+                "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>\n"
             )
             first = comment_id + 1
             for _ in range(comments_per_post):

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..clientip import normalized_ip
-from ..models import Comment
+from ..models import Comment, ModerationEvent, Reason
 from ..sanitize import sanitize_comment
 
 
@@ -243,6 +244,8 @@ class CommentWriter:
                 body=record.body,
                 submitted_at=record.submitted_at or now,
                 status=record.status,
+                held_for=Reason.IMPORTED,
+                reasons=[{"code": Reason.IMPORTED}],
                 **{self.id_field: record.source_id},
             )
             if record.body in self.sanitized:
@@ -257,6 +260,21 @@ class CommentWriter:
                 taken[comment.fingerprint] = comment
             comments.append(comment)
         Comment.objects.bulk_create(comments, batch_size=self.BATCH)
+        batch = uuid.uuid4()  # the history's first row of each comment: "imported", with its status
+        ModerationEvent.objects.bulk_create(
+            (
+                ModerationEvent(
+                    comment_id=c.pk,
+                    article_id=article.pk,
+                    to_status=c.status,
+                    rule=Reason.IMPORTED,
+                    at=now,
+                    batch=batch,
+                )
+                for c in comments
+            ),
+            batch_size=self.BATCH,
+        )
         top_level = [comment for comment in comments if comment.parent_id is None]
         if top_level:  # a new top-level comment starts its own thread, as save() does
             Comment.objects.filter(article=article, thread=None).update(thread=F("pk"))

@@ -258,3 +258,13 @@ def test_admin_home_shows_the_pending_count(moderator_client, article, make_comm
     make_comment(article, status="pending")
     make_comment(article, status="pending")
     assert "2 comments are waiting for moderation." in moderator_client.get("/admin/").content.decode()
+
+
+def test_imported_comments_say_so_and_start_their_history(tmp_path, db):
+    from tests.comments.test_wordpress_import import comment, export, post, run
+
+    run(export(tmp_path, post(7, "Imported", comment(1, "From the old blog"))))
+    imported = Comment.objects.get(body="From the old blog")
+    assert (imported.held_for, imported.reasons) == ("imported", [{"code": "imported"}])
+    event = ModerationEvent.objects.get(comment_id=imported.pk)
+    assert (event.rule, event.to_status, event.user) == ("imported", "approved", None)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0006_queue_indexes_and_search"),
+        ("comments", "0007_moderation_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

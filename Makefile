@@ -126,7 +126,10 @@ upgrade: $(VENV)/.dev
 screenshots: $(VENV)/.dev $(if $(NPM),node_modules/.vnu)
 	SKINSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q -k "journey1 or journey2 or journey4 or screenshots"
 
+# wrk drives every load: Debian's package, installed when missing, as .ci/run installs chromium.
 bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
 
 clean:

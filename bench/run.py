@@ -362,7 +362,6 @@ def main():
     started = time.monotonic()
     setup()
     from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

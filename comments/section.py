@@ -65,6 +65,7 @@ class Section:
     """What the article template shows of the comments, for one request."""
 
     page: threads.ThreadPage
+    stats: Snapshot
     list_html: str
     form: CommentForm | None
     reply_to: Comment | None
@@ -106,7 +107,7 @@ def _section(request: HttpRequest, article: "Article", form: CommentForm | None)
     elif form is not None:
         reply_to = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
     personal = bool(own_ids or form is not None)
-    return Section(page, list_html, form, reply_to, personal)
+    return Section(page, stats, list_html, form, reply_to, personal)
 
 
 def _reply_target(article: "Article", parent_id: int | None) -> Comment | None:

@@ -79,11 +79,8 @@ def pending_comment_count(context: Context) -> int | None:
 
 @register.simple_tag(takes_context=True)
 def comment_count(context: Context, article: "Article") -> int:
-    """The article's approved comments, from the cached comment stats (read once per request)."""
-    counts = context["request"].__dict__.setdefault("_comment_counts", {})
-    if article.pk not in counts:
-        counts[article.pk] = CommentStats.snapshot_of(article.pk).approved_count
-    return counts[article.pk]
+    """The article's approved comments, from the comment section's stats (read once per request)."""
+    return section_for(context["request"], article, context.get("comment_form")).stats.approved_count
 
 
 @register.filter

@@ -20,7 +20,7 @@ def _version_now() -> str:
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self) -> Self:
         return self.filter(is_public=True, published_at__lte=timezone.now())
 
     def published_by_slug(self, slug: str) -> "Article | None":
@@ -57,7 +57,7 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def is_published(self):
+    def is_published(self) -> bool:
         return self.is_public and self.published_at <= timezone.now()
 
 

@@ -24,7 +24,7 @@ class LatestCommentsFeed(Feed):
     def link(self) -> str:
         return reverse("home")
 
-    def items(self):
+    def items(self) -> QuerySet[Comment]:
         # Only comments of articles readers can see (an imported draft keeps its comments, unshown).
         return self.latest(Comment.objects.approved().filter(article__in=Article.objects.published()))
 

@@ -6,7 +6,8 @@ that adds the action (comments/admin.py imports it, so the admin's autodiscovery
 """
 
 from django.contrib import admin
-from django.http import StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,9 @@ from .export import wxr_chunks
 
 
 @admin.action(description=_("Export as WordPress file"), permissions=["export"])
-def export_as_wordpress(modeladmin, request, queryset):
+def export_as_wordpress(
+    modeladmin: "admin.ModelAdmin[Article]", request: HttpRequest, queryset: QuerySet[Article]
+) -> StreamingHttpResponse:
     """The selected articles and all their comments, emails and IPs included, as a WXR 1.2 download."""
     response = StreamingHttpResponse(wxr_chunks(queryset), content_type="application/rss+xml; charset=utf-8")
     name = f"skinsite-{timezone.now():%Y-%m-%d}.xml"
@@ -29,7 +32,7 @@ def export_as_wordpress(modeladmin, request, queryset):
 class ArticleExportAdmin(ArticleAdmin):
     actions = [export_as_wordpress]
 
-    def has_export_permission(self, request):
+    def has_export_permission(self, request: HttpRequest) -> bool:
         """The file holds commenters' emails and IPs: moderators only, as in the moderation queue."""
         return request.user.has_perm("comments.moderate_comment")
 

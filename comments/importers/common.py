@@ -1,12 +1,16 @@
 """What the importers share: the XML stream, one-line errors, validation and the bulk comment writer."""
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from xml.etree.ElementTree import TreeBuilder
+from typing import Any, Self, cast
+from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers.expat import XMLParserType
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError, iterparse
@@ -15,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator, validate_email
 from django.db.models import F
 from django.utils import timezone
+
+from articles.models import Article
 
 from ..clientip import normalized_ip
 from ..models import Comment, ModerationEvent, Reason
@@ -25,13 +31,13 @@ class ImportFileError(Exception):
     """The file cannot be imported; the message is one line and says where and why."""
 
 
-def validate_website(value):
+def validate_website(value: str) -> None:
     """As the form checks a posted website: http or https, at most 200 characters."""
     URLValidator(schemes=["http", "https"])(value)
     MaxLengthValidator(200)(value)
 
 
-def validate_author_email(value):
+def validate_author_email(value: str) -> None:
     """As the form checks a posted email: a valid address of at most 100 characters."""
     validate_email(value)
     MaxLengthValidator(100)(value)
@@ -40,11 +46,15 @@ def validate_author_email(value):
 class _PositionedBuilder(TreeBuilder):
     """A tree builder that remembers where the elements we report on start (line, column), by local name."""
 
-    def __init__(self, watched):
-        super().__init__()
-        self.watched, self.positions, self.expat, self.is_watched = watched, {}, None, {}
+    expat: XMLParserType  # set by XMLStream once the parser exists
 
-    def start(self, tag, attrs):
+    def __init__(self, watched: set[str]) -> None:
+        super().__init__()
+        self.watched = watched
+        self.positions: dict[Element, tuple[int, int]] = {}
+        self.is_watched: dict[str, bool] = {}
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
         element = super().start(tag, attrs)
         watched = self.is_watched.get(tag)
         if watched is None:
@@ -60,25 +70,26 @@ class XMLStream:
     Whoever iterates clears what it has read, so memory stays flat whatever the file's size.
     """
 
-    def __init__(self, path, watched=()):
+    def __init__(self, path: str | os.PathLike[str], watched: Iterable[str] = ()) -> None:
         self.path = path
         self.builder = _PositionedBuilder(set(watched))
         parser = DefusedXMLParser(target=self.builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
         self.builder.expat = parser.parser
         self.parser = parser
 
-    def where(self, element):
+    def where(self, element: Element) -> str:
         line, column = self.builder.positions.get(element, (0, 0))
         return f"line {line}, column {column}"
 
-    def here(self):
+    def here(self) -> str:
         """Where the parser is now (at the end of the file once it is read)."""
         return f"line {self.builder.expat.CurrentLineNumber}, column {self.builder.expat.CurrentColumnNumber + 1}"
 
-    def forget(self, element):
+    def forget(self, element: Element) -> None:
         self.builder.positions.pop(element, None)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """(event, element) for "start" and "end", (event, (prefix, uri)) for "start-ns"."""
         try:
             yield from iterparse(self.path, events=("start", "end", "start-ns"), parser=self.parser)
         except ParseError as error:
@@ -93,14 +104,14 @@ class XMLStream:
             raise ImportFileError(f"cannot read the file: {error.strerror}") from None
 
 
-def text_of(element, tag, strip=True):
+def text_of(element: Element, tag: str, strip: bool = True) -> str:
     value = element.findtext(tag)
     if value is None:
         return ""
     return value.strip() if strip else value
 
 
-def parse_int(value, what, where):
+def parse_int(value: str, what: str, where: str) -> int:
     value = value.strip()
     if not value.isdigit():
         raise ImportFileError(f"{where}: <{what}> should be a number, not {value!r}")
@@ -132,21 +143,23 @@ class Sanitizer:
 
     MIN_COMMENTS = 2000
 
-    def __init__(self, comments):
+    def __init__(self, comments: int) -> None:
         cores = os.cpu_count() or 1
         use_pool = comments >= self.MIN_COMMENTS and cores > 1 and "fork" in multiprocessing.get_all_start_methods()
         # One core stays with this process, which parses and writes.
-        self.pool = multiprocessing.get_context("fork").Pool(min(cores - 1, 4)) if use_pool else None
+        self.pool: multiprocessing.pool.Pool | None = (
+            multiprocessing.get_context("fork").Pool(min(cores - 1, 4)) if use_pool else None
+        )
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
 
-    def start(self, bodies):
+    def start(self, bodies: Iterable[str]) -> Callable[[], dict[str, str]]:
         """Start sanitising; returns a function that gives {body: html} when called."""
         bodies = list(dict.fromkeys(bodies))
         if self.pool is None or not bodies:
@@ -165,10 +178,10 @@ class CommentWriter:
 
     BATCH = 1000
 
-    def __init__(self, counts, id_field, global_ids=False):
+    def __init__(self, counts: Counter[str], id_field: str, global_ids: bool = False) -> None:
         self.counts, self.id_field, self.global_ids = counts, id_field, global_ids
 
-    def checked(self, value, validate, what):
+    def checked(self, value: str, validate: Callable[[str], None], what: str) -> str:
         """The value if it passes the same validation as a posted one, else "" (and counted)."""
         if not value:
             return ""
@@ -179,7 +192,7 @@ class CommentWriter:
             return ""
         return value
 
-    def write(self, article, records, sanitized=None):
+    def write(self, article: Article, records: list[CommentData], sanitized: dict[str, str] | None = None) -> int:
         """Create the records not imported yet; returns how many comments were created.
 
         `sanitized` maps bodies to their sanitised HTML when a Sanitizer has done that already.
@@ -194,7 +207,8 @@ class CommentWriter:
         if self.global_ids:
             ids = [record.source_id for record in records]
             known |= set(Comment.objects.filter(**{f"{self.id_field}__in": ids}).values_list(self.id_field, flat=True))
-        new, seen = {}, set()
+        new: dict[int, CommentData] = {}
+        seen: set[int] = set()
         for record in records:
             if record.source_id in known or record.source_id in seen:
                 self.counts["comments already imported"] += 1
@@ -202,7 +216,8 @@ class CommentWriter:
                 seen.add(record.source_id)
                 new[record.source_id] = record
         # Parents before children: breadth first from the comments whose parent is not new.
-        children, level = defaultdict(list), []
+        children: defaultdict[int, list[CommentData]] = defaultdict(list)
+        level: list[CommentData] = []
         for record in sorted(new.values(), key=lambda record: record.source_id):
             if record.parent_id and record.parent_id in new:
                 children[record.parent_id].append(record)
@@ -221,19 +236,37 @@ class CommentWriter:
             created += self._write_tree(article, [first], children, by_source, by_pk, taken)
         return created
 
-    def _write_tree(self, article, level, children, by_source, by_pk, taken):
+    def _write_tree(
+        self,
+        article: Article,
+        level: list[CommentData],
+        children: dict[int, list[CommentData]],
+        by_source: dict[int, Comment],
+        by_pk: dict[int, Comment],
+        taken: dict[str, Comment],
+    ) -> int:
         created = 0
         while level:
             created += self._write_level(article, level, by_source, by_pk, taken)
             level = [child for record in level for child in children.pop(record.source_id, ())]
         return created
 
-    def _write_level(self, article, records, by_source, by_pk, taken):
-        comments, now = [], timezone.now()
+    def _write_level(
+        self,
+        article: Article,
+        records: list[CommentData],
+        by_source: dict[int, Comment],
+        by_pk: dict[int, Comment],
+        taken: dict[str, Comment],
+    ) -> int:
+        comments: list[Comment] = []
+        now = timezone.now()
         for record in records:
             parent = by_source.get(record.parent_id) if record.parent_id else None
             while parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
-                parent = by_pk[parent.parent_id]  # deeper replies attach at the deepest level, as on the site
+                # deeper replies attach at the deepest level, as on the site (top level is depth 1, so
+                # parent_id is None here, and a KeyError follows, only when COMMENTS_MAX_DEPTH <= 1)
+                parent = by_pk[cast(int, parent.parent_id)]
             comment = Comment(
                 article=article,
                 parent=parent,
@@ -287,10 +320,10 @@ class CommentWriter:
         return len(comments)
 
 
-def new_counts(keys):
+def new_counts(keys: Iterable[str]) -> Counter[str]:
     """A Counter that lists `keys` first, in this order, so the summary always names every count."""
     return Counter(dict.fromkeys(keys, 0))
 
 
-def summary(counts):
+def summary(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{count} {what}" for what, count in counts.items())

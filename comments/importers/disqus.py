@@ -11,9 +11,14 @@ into plain data (`Thread`s holding `CommentData`) and then written, one transact
 thread. Disqus ids are remembered (Comment.disqus_id), so a second run changes nothing.
 """
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from os import PathLike
+from typing import cast
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
 
 from django.db import transaction
 from django.urls import Resolver404, resolve
@@ -53,21 +58,24 @@ class Thread:
     comments: list[CommentData] = field(default_factory=list)
 
 
-def _flag(element, name):
+def _flag(element: Element, name: str) -> bool:
     return text_of(element, DSQ + name).lower() == "true"
 
 
-def _date(value):
+def _date(value: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
 
 
-def read_threads(path):
+def read_threads(path: str | PathLike[str]) -> tuple[list[Thread], int]:
     """The file's threads in file order (posts attached), and the number of posts on unknown threads."""
     stream = XMLStream(path, watched={"thread", "post", "parent"})
-    threads, orphans, depth, root = {}, [], 0, None
+    threads: dict[int, Thread] = {}
+    orphans: list[CommentData] = []
+    depth = 0
+    root: Element | None = None
     for event, element in stream:
         if event == "start-ns":
             continue
@@ -79,7 +87,8 @@ def read_threads(path):
         depth -= 1
         if depth != 1:
             continue
-        if root.tag != DSQ + "disqus":
+        top = cast(Element, root)  # set at the first start, before any end at depth 1
+        if top.tag != DSQ + "disqus":
             raise ImportFileError("this is not a Disqus export (no <disqus> root in the http://disqus.com namespace)")
         if element.tag == DSQ + "thread":
             thread_id = _id(element, stream, "thread")
@@ -91,18 +100,18 @@ def read_threads(path):
             thread = element.find(DSQ + "thread")
             thread_id = _id(thread, stream, "post's thread") if thread is not None else 0
             (threads[thread_id].comments if thread_id in threads else orphans).append(post)
-        root.remove(element)
+        top.remove(element)
         stream.forget(element)
     if root is None or root.tag != DSQ + "disqus":
         raise ImportFileError("this is not a Disqus export (no <disqus> root in the http://disqus.com namespace)")
     return list(threads.values()), len(orphans)
 
 
-def _id(element, stream, what):
+def _id(element: Element, stream: XMLStream, what: str) -> int:
     return parse_int(element.get(INTERNALS, ""), "dsq:id", f"{stream.where(element)}: {what}")
 
 
-def _post(element, stream):
+def _post(element: Element, stream: XMLStream) -> CommentData:
     author = element.find(DSQ + "author")
     parent = element.find(DSQ + "parent")
     if _flag(element, "isDeleted"):
@@ -130,7 +139,7 @@ def _post(element, stream):
     )
 
 
-def article_for(link, mapping):
+def article_for(link: str, mapping: dict[str, Article]) -> Article | None:
     """The article a thread's link names: through --map, else the link's path is an article's address."""
     if link in mapping:
         return mapping[link]
@@ -144,20 +153,25 @@ def article_for(link, mapping):
 
 
 class DisqusImporter:
-    def __init__(self, path, mapping=None, progress=None):
+    def __init__(
+        self,
+        path: str | PathLike[str],
+        mapping: dict[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         """`mapping`: Disqus link → article slug, for threads whose link is not the article's address."""
         self.path = path
         self.progress = progress or (lambda done, total: None)
         self.counts = new_counts(COUNTS)
         self.writer = CommentWriter(self.counts, "disqus_id", global_ids=True)
-        self.mapping = {}
+        self.mapping: dict[str, Article] = {}
         for link, slug in (mapping or {}).items():
             article = Article.objects.filter(slug=slug).first()
             if article is None:
                 raise ImportFileError(f"--map {link}={slug}: there is no article with the slug {slug!r}")
             self.mapping[link] = article
 
-    def run(self):
+    def run(self) -> Counter[str]:
         threads, orphans = read_threads(self.path)
         self.counts["comments on unknown threads"] += orphans
         for done, thread in enumerate(threads, 1):

@@ -6,17 +6,20 @@ site and exporting again gives the same file apart from the generation date.
 """
 
 import re
-from datetime import UTC
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from itertools import count
+from typing import cast
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from articles.models import Article
 
 from ..models import Comment
 
-STATUSES = {
+STATUSES: dict[str, str] = {
     Comment.Status.APPROVED: "1",
     Comment.Status.PENDING: "0",
     Comment.Status.SPAM: "spam",
@@ -49,16 +52,16 @@ HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
 """
 
 
-def cdata(text):
+def cdata(text: str | None) -> str:
     text = NOT_XML.sub("", text or "")
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def plain(text):
+def plain(text: object) -> str:
     return NOT_XML.sub("", str(text or "")).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _dates(moment):
+def _dates(moment: datetime) -> tuple[str, str]:
     """WordPress's pair: local time (the site's time zone) and GMT."""
     local = timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
     return local, moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -67,11 +70,11 @@ def _dates(moment):
 class _Ids:
     """Export ids: the remembered WordPress id, else the primary key unless taken, else the next free number."""
 
-    def __init__(self, taken):
+    def __init__(self, taken: Iterable[int]) -> None:
         self.taken = set(taken)
         self.spare = count(max(self.taken, default=0) + 1)
 
-    def __call__(self, wordpress_id, pk):
+    def __call__(self, wordpress_id: int | None, pk: int) -> int:
         if wordpress_id is not None:
             return wordpress_id
         if pk not in self.taken:
@@ -84,7 +87,9 @@ class _Ids:
         return spare
 
 
-def wxr_chunks(articles=None, include_ips=True, now=None):
+def wxr_chunks(
+    articles: QuerySet[Article] | None = None, include_ips: bool = True, now: datetime | None = None
+) -> Iterator[str]:
     """The export of these articles (all by default) and every comment of theirs, as text chunks."""
     articles = (Article.objects.all() if articles is None else articles).order_by()
     now = now or timezone.now()
@@ -92,14 +97,15 @@ def wxr_chunks(articles=None, include_ips=True, now=None):
     yield HEADER.format(
         site=plain(site), now=now.strftime("%a, %d %b %Y %H:%M:%S +0000"), language=plain(settings.LANGUAGE_CODE)
     )
-    article_ids = _Ids(articles.exclude(wordpress_id=None).values_list("wordpress_id", flat=True))
+    imported = articles.exclude(wordpress_id=None).values_list("wordpress_id", flat=True)
+    article_ids = _Ids(cast(Iterable[int], imported))  # no None after the exclude, which the stubs cannot see
     rows = [(article_ids(article.wordpress_id, article.pk), article.pk) for article in articles.only("wordpress_id")]
     for export_id, pk in sorted(rows):
         yield from _item(Article.objects.get(pk=pk), export_id, site, include_ips)
     yield "</channel>\n</rss>\n"
 
 
-def _item(article, post_id, site, include_ips):
+def _item(article: Article, post_id: int, site: str, include_ips: bool) -> Iterator[str]:
     local, gmt = _dates(article.published_at)
     parts = [
         "\n\t<item>\n",
@@ -126,7 +132,8 @@ def _item(article, post_id, site, include_ips):
     ]
     yield "".join(parts)
     comments = Comment.objects.filter(article=article).order_by()
-    ids = _Ids(comments.exclude(wordpress_id=None).values_list("wordpress_id", flat=True))
+    imported = comments.exclude(wordpress_id=None).values_list("wordpress_id", flat=True)
+    ids = _Ids(cast(Iterable[int], imported))  # no None after the exclude, which the stubs cannot see
     pairs = comments.order_by("pk").values_list("pk", "wordpress_id")
     export_ids = {pk: ids(wordpress_id, pk) for pk, wordpress_id in pairs}
     in_order = sorted(export_ids, key=export_ids.__getitem__)
@@ -136,9 +143,10 @@ def _item(article, post_id, site, include_ips):
     yield "\t</item>\n"
 
 
-def _comment(comment, export_ids, include_ips):
+def _comment(comment: Comment, export_ids: dict[int, int], include_ips: bool) -> str:
     local, gmt = _dates(comment.submitted_at)
     ip = comment.ip_address if include_ips and comment.ip_address else ""
+    parent = export_ids.get(comment.parent_id, 0) if comment.parent_id is not None else 0
     return (
         "\t\t<wp:comment>\n"
         f"\t\t\t<wp:comment_id>{export_ids[comment.pk]}</wp:comment_id>\n"
@@ -151,7 +159,7 @@ def _comment(comment, export_ids, include_ips):
         f"\t\t\t<wp:comment_content>{cdata(comment.body)}</wp:comment_content>\n"
         f"\t\t\t<wp:comment_approved>{cdata(STATUSES[comment.status])}</wp:comment_approved>\n"
         "\t\t\t<wp:comment_type><![CDATA[comment]]></wp:comment_type>\n"
-        f"\t\t\t<wp:comment_parent>{export_ids.get(comment.parent_id, 0)}</wp:comment_parent>\n"
+        f"\t\t\t<wp:comment_parent>{parent}</wp:comment_parent>\n"
         "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n"
         "\t\t</wp:comment>\n"
     )

@@ -9,9 +9,13 @@ are remembered on both models, so importing the same file again changes nothing.
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from os import PathLike
+from typing import Any
 from urllib.parse import unquote
+from xml.etree.ElementTree import Element
 
 from django.db import transaction
 from django.utils import timezone
@@ -87,15 +91,15 @@ class Post:
     password: str = ""
     comments_open: bool = False
     comments: list[CommentData] = field(default_factory=list)
-    facts: Counter = field(default_factory=Counter)  # what the item holds that is not imported
+    facts: Counter[str] = field(default_factory=Counter)  # what the item holds that is not imported
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         """Only a published post without a password is public (drafts, pending, private, future are not)."""
         return self.status == "publish" and not self.password
 
 
-def _date(element, *tags):
+def _date(element: Element, *tags: str) -> datetime | None:
     for tag in tags:
         try:
             return datetime.strptime(text_of(element, tag), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
@@ -107,16 +111,16 @@ def _date(element, *tags):
 class WXRReader:
     """Streams the <item>s of an export as `Post`s, checking the file on the way."""
 
-    def __init__(self, path):
+    def __init__(self, path: str | PathLike[str]) -> None:
         self.stream = XMLStream(path, watched={"item", "wxr_version", "comment"})
-        self.wp = None
-        self.version = None
-        self.root = None
+        self.wp: str | None = None
+        self.version: str | None = None
+        self.root: Element | None = None
 
-    def _tag(self, local):
+    def _tag(self, local: str) -> str:
         return f"{{{self.wp}}}{local}"
 
-    def _check_header(self, where):
+    def _check_header(self, where: str) -> None:
         if self.root is None or self.root.tag != "rss" or self.wp is None:
             raise ImportFileError("this is not a WordPress export (no <rss><channel> with wp: elements)")
         if self.version is None:
@@ -125,7 +129,7 @@ class WXRReader:
                 f"WordPress exports say {', '.join(WXR_VERSIONS)}"
             )
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Post]:
         depth, channel = 0, None
         for event, payload in self.stream:
             if event == "start-ns":
@@ -157,7 +161,7 @@ class WXRReader:
             self.stream.forget(element)
         self._check_header(self.stream.here())
 
-    def _post(self, item):
+    def _post(self, item: Element) -> Post:
         wp = self._tag
         where = self.stream.where(item)
         post = Post(post_type=text_of(item, wp("post_type")))
@@ -181,11 +185,11 @@ class WXRReader:
         self._forget(comments)
         return post
 
-    def _forget(self, elements):
+    def _forget(self, elements: Iterable[Element]) -> None:
         for element in elements:
             self.stream.forget(element)
 
-    def _comment(self, element, post):
+    def _comment(self, element: Element, post: Post) -> CommentData | None:
         wp = self._tag
         kind = text_of(element, wp("comment_type"))
         if kind in SKIPPED_TYPES:
@@ -209,24 +213,25 @@ class WXRReader:
         )
 
 
-def _imported(post):
+def _imported(post: Post) -> bool:
     """Posts always; pages only when they hold comments to import; nothing else."""
     return post.post_type == "post" or (post.post_type == "page" and bool(post.comments))
 
 
 class Importer:
-    def __init__(self, path, progress=None):
+    def __init__(self, path: str | PathLike[str], progress: Callable[[int, int], None] | None = None) -> None:
         self.path = path
         self.progress = progress or (lambda done, total: None)
         self.counts = new_counts(COUNTS)
         self.writer = CommentWriter(self.counts, "wordpress_id")
 
-    def run(self):
+    def run(self) -> Counter[str]:
         total = comments = 0
         for post in WXRReader(self.path):  # checks the whole file before anything is written
             if _imported(post):
                 total, comments = total + 1, comments + len(post.comments)
-        done, seen = 0, set()
+        done = 0
+        seen: set[int] = set()
         with Sanitizer(comments) as sanitizer:
             for post, sanitized in self._ahead(WXRReader(self.path), sanitizer):
                 self.counts.update(post.facts)
@@ -247,11 +252,11 @@ class Importer:
         return self.counts
 
     @staticmethod
-    def _ahead(posts, sanitizer):
+    def _ahead(posts: Iterable[Post], sanitizer: Sanitizer) -> Iterator[tuple[Post, Callable[[], dict[str, str]]]]:
         """Each post with its sanitised bodies, the next post's being sanitised while this one is written."""
         previous = None
         for post in posts:
-            known = set()
+            known: set[int | None] = set()
             if _imported(post) and post.comments:
                 imported = Comment.objects.filter(article__wordpress_id=post.post_id).exclude(wordpress_id=None)
                 known = set(imported.values_list("wordpress_id", flat=True))
@@ -262,8 +267,8 @@ class Importer:
         if previous is not None:
             yield previous
 
-    def _article(self, post):
-        fields = {
+    def _article(self, post: Post) -> tuple[Article, bool]:
+        fields: dict[str, Any] = {
             "title": post.title[:200],
             "body": post.body,
             "comments_open": post.comments_open,
@@ -290,7 +295,7 @@ class Importer:
         return article, True
 
     @staticmethod
-    def _free_slug(slug):
+    def _free_slug(slug: str) -> str:
         slug, candidate, n = slug[:190], slug[:190], 1
         while Article.objects.filter(slug=candidate).exists():
             n += 1

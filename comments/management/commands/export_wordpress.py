@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from articles.models import Article
 from comments.importers.export import wxr_chunks
@@ -10,11 +12,11 @@ class Command(BaseCommand):
         "export (WXR 1.2) on stdout: manage.py export_wordpress > site.xml"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--article", action="append", metavar="SLUG", help="Only this article (repeatable).")
         parser.add_argument("--no-ips", action="store_true", help="Leave the commenters' IP addresses out.")
 
-    def handle(self, *args, article, no_ips, **options):
+    def handle(self, *args: Any, article: list[str] | None, no_ips: bool, **options: Any) -> None:
         articles = Article.objects.all()
         if article:
             articles = articles.filter(slug__in=article)

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comments.importers.common import ImportFileError, summary
 from comments.importers.disqus import DisqusImporter
@@ -6,7 +8,7 @@ from comments.importers.disqus import DisqusImporter
 from .import_wordpress import progress_bar
 
 
-def link_and_slug(value):
+def link_and_slug(value: str) -> tuple[str, str]:
     link, equals, slug = value.rpartition("=")
     if not equals or not link or not slug:
         raise ValueError(value)
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         "or to the one --map names. Safe to run again."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The Disqus export (.xml).")
         parser.add_argument(
             "--map",
@@ -31,7 +33,7 @@ class Command(BaseCommand):
             help="Put the comments of the thread with this link on the article with this slug.",
         )
 
-    def handle(self, *args, file, map, verbosity, **options):
+    def handle(self, *args: Any, file: str, map: list[tuple[str, str]], verbosity: int, **options: Any) -> None:
         try:
             importer = DisqusImporter(
                 file, dict(map), progress=progress_bar(self, "Importing threads") if verbosity >= 1 else None

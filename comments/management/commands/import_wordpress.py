@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -6,10 +7,10 @@ from comments.importers.common import ImportFileError, summary
 from comments.importers.wordpress import Importer
 
 
-def progress_bar(command, label):
+def progress_bar(command: BaseCommand, label: str) -> Callable[[int, int], None]:
     """A one-line progress bar on stderr, redrawn in place."""
 
-    def draw(done, total):
+    def draw(done: int, total: int) -> None:
         width = 30
         filled = width * done // max(total, 1)
         command.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")

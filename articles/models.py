@@ -19,7 +19,7 @@ def _version_now() -> str:
     return f"{state['updated'].timestamp() if state['updated'] else 0}-{state['count']}"
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> Self:
         return self.filter(is_public=True, published_at__lte=timezone.now())
 

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self, cast
+from typing import Any, Self
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers.expat import XMLParserType
 
@@ -263,10 +263,8 @@ class CommentWriter:
         now = timezone.now()
         for record in records:
             parent = by_source.get(record.parent_id) if record.parent_id else None
-            while parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH:
-                # deeper replies attach at the deepest level, as on the site (top level is depth 1, so
-                # parent_id is None here, and a KeyError follows, only when COMMENTS_MAX_DEPTH <= 1)
-                parent = by_pk[cast(int, parent.parent_id)]
+            while parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH and parent.parent_id:
+                parent = by_pk[parent.parent_id]  # deeper replies attach at the deepest level, as on the site
             comment = Comment(
                 article=article,
                 parent=parent,

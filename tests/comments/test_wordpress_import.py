@@ -421,3 +421,10 @@ def test_big_imports_sanitise_in_worker_processes_with_the_same_result(tmp_path,
     run(path)
     serial = list(Comment.objects.filter(article__wordpress_id=1201).order_by("wordpress_id").values("body_html"))
     assert pooled == serial and "<script>" not in pooled[0]["body_html"]
+
+
+def test_replies_import_when_the_site_allows_no_nesting(tmp_path, db, settings):
+    settings.COMMENTS_MAX_DEPTH = 1  # every reply attaches at the top level, as on the site
+    run(export(tmp_path, post(5, "Flat", comment(1, "Top") + comment(2, "Reply", parent=1))))
+    reply = Comment.objects.get(body="Reply")
+    assert (reply.parent_id, reply.depth) == (None, 1)

@@ -424,7 +424,16 @@ def test_big_imports_sanitise_in_worker_processes_with_the_same_result(tmp_path,
 
 
 def test_replies_import_when_the_site_allows_no_nesting(tmp_path, db, settings):
-    settings.COMMENTS_MAX_DEPTH = 1  # every reply attaches at the top level, as on the site
-    run(export(tmp_path, post(5, "Flat", comment(1, "Top") + comment(2, "Reply", parent=1))))
-    reply = Comment.objects.get(body="Reply")
-    assert (reply.parent_id, reply.depth) == (None, 1)
+    settings.COMMENTS_MAX_DEPTH = 1  # was a KeyError: the reply attaches to its thread, as the form does
+    run(
+        export(
+            tmp_path,
+            post(5, "Flat", comment(1, "Top") + comment(2, "Reply", parent=1) + comment(3, "Deeper", parent=2)),
+        )
+    )
+    top = Comment.objects.get(body="Top")
+    assert {c.body: c.parent_id for c in Comment.objects.filter(thread=top.pk)} == {
+        "Top": None,
+        "Reply": top.pk,
+        "Deeper": top.pk,
+    }

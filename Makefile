@@ -124,7 +124,7 @@ upgrade: $(VENV)/.dev
 
 # The README's pictures, taken by the browser journeys.
 screenshots: $(VENV)/.dev $(if $(NPM),node_modules/.vnu)
-	SKINSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q -k "journey1 or journey2 or journey4 or screenshots"
+	SKINSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q -k "journey1 or journey2 or journey4 or screenshots or keyboard_alone or reasons_and_history"
 
 # wrk drives every load: Debian's package, installed when missing, as .ci/run installs chromium.
 bench: $(VENV)/.dev

@@ -94,6 +94,10 @@ def _action(name: str, description: Any) -> Callable[..., None]:
     return admin.action(description=description, permissions=["moderate"])(action)
 
 
+def _statuses(ids: Any) -> Any:
+    return Comment.objects.filter(pk__in=ids).values_list("pk", "status")
+
+
 def _author_emails(comments: QuerySet[Comment]) -> list[str]:
     """The distinct addresses of the comments' authors: whose personal data an action is about."""
     return sorted({email for email in comments.values_list("author_email", flat=True) if email})
@@ -331,7 +335,11 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         else:
             message = ngettext("Undone: %(count)d comment is back.", "Undone: %(count)d comments are back.", moved)
             if request.headers.get("Accept") == "application/json":
-                return JsonResponse({"message": message % {"count": moved}, "counts": CommentStats.totals()})
+                ids = ModerationEvent.objects.filter(batch=batch).values_list("comment_id", flat=True)
+                statuses = {pk: [status, str(Status(status).label)] for pk, status in _statuses(ids)}
+                return JsonResponse(
+                    {"message": message % {"count": moved}, "counts": CommentStats.totals(), "statuses": statuses}
+                )
             self.message_user(request, message % {"count": moved})
         return HttpResponseRedirect(request.headers.get("referer") or reverse("admin:comments_comment_changelist"))
 

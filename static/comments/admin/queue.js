@@ -97,9 +97,11 @@ function setUpQueueKeys() {
     try {
       const data = await post(last.url, new FormData());
       last.row.classList.remove("queue-decided");
+      const restored = (data.statuses || {})[rowId(last.row)];
+      const cell = last.row.querySelector(".queue-status");
+      if (restored && cell) { cell.dataset.status = restored[0]; cell.textContent = restored[1]; }
       updateCounts(data.counts);
       focusRow(rows.indexOf(last.row), data.message);
-      window.setTimeout(() => window.location.reload(), 800);
     } catch (error) {
       announce(String(error.message || error));
     }

@@ -1,7 +1,9 @@
 """What tests share that is not a fixture: the seeded article's address, a valid post, page parsing, services."""
 
 import itertools
+import os
 import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -108,3 +110,12 @@ def posted_comments():
     from comments.models import Comment
 
     return Comment.objects.exclude(author_email="")
+
+
+def shared_data() -> Path:
+    """The project's shared real data (../shared/data next to the repository, never copied into it).
+
+    SKINSITE_SHARED_DATA names it for a clone made elsewhere (CI clones into a temporary folder).
+    """
+    configured = os.environ.get("SKINSITE_SHARED_DATA")
+    return Path(configured) if configured else Path(__file__).resolve().parents[1] / ".." / "shared" / "data"

@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 
 from articles.models import Article
 from comments.models import Comment, CommentStats
+from tests.helpers import shared_data
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "disqus-sample.xml"
-ISSO = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "disqus-exports" / "isso-disqus.xml"
+ISSO = shared_data() / "disqus-exports" / "isso-disqus.xml"
 OLD_LINK = "http://old-blog.example.com/2018/sunscreen.html"
 
 

@@ -7,7 +7,6 @@ SOURCES.md there for where each comes from and what it exercises.
 import io
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,8 +15,9 @@ from django.core.management import CommandError, call_command
 from articles.models import Article
 from comments.importers.wordpress import WXRReader
 from comments.models import Comment, CommentStats
+from tests.helpers import shared_data
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = shared_data()
 WORDPRESS = DATA / "wordpress-exports"
 needs_data = pytest.mark.skipif(
     not WORDPRESS.is_dir(),

@@ -2,7 +2,6 @@
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from defusedxml.ElementTree import fromstring
@@ -12,8 +11,9 @@ from django.urls import reverse
 from articles.models import Article
 from comments.importers.wordpress import WXRReader
 from comments.models import Comment
+from tests.helpers import shared_data
 
-WORDPRESS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "wordpress-exports"
+WORDPRESS = shared_data() / "wordpress-exports"
 WP = "{http://wordpress.org/export/1.2/}"
 
 

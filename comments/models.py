@@ -150,6 +150,7 @@ class Comment(models.Model):
             # Searching by address; the queue by the rule that held a comment.
             models.Index(fields=["ip_address"], name="comment_ip"),
             models.Index(fields=["held_for", "status", "-submitted_at", "-id"], name="comment_queue_reason"),
+            models.Index(fields=["held_for", "-submitted_at", "-id"], name="comment_queue_reason_all"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -377,7 +377,8 @@ def test_admin_action_without_a_real_selection_is_not_a_500(moderator_client, ar
 def _cache_keys():
     for name in ("default", "fragments"):
         store = caches[name]._cache
-        yield from (store.get_client(None).keys("*") if hasattr(store, "get_client") else store)
+        keys = store.get_client(None).keys("*") if hasattr(store, "get_client") else store
+        yield from (key.decode() if isinstance(key, bytes) else key for key in keys)
 
 
 def test_cache_keys_are_keyed_hashes(article, make_comment, django_capture_on_commit_callbacks):
@@ -485,9 +486,10 @@ def test_admin_action_with_an_overflowing_id_is_not_a_500(moderator_client, arti
 
 def test_limits_survive_many_other_entries_in_the_shared_cache(settings):
     from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
-    options = caches["default"]._max_entries if hasattr(caches["default"], "_max_entries") else None
-    assert options is None or options >= 100_000
+    shared = caches["default"]
+    assert isinstance(shared, RedisCache) or shared._max_entries >= 100_000  # Redis never culls
 
 
 def test_a_blank_braille_name_is_empty(article):

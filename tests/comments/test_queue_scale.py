@@ -1,5 +1,7 @@
 """The moderation queue at scale (issue 20): counts kept, not counted; every view and search served by an index."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Count
@@ -34,6 +36,9 @@ def _plans(sql_statements):
                 cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
                 yield sql, "\n".join(row[-1] for row in cursor.fetchall())
             else:
+                # A small test table tempts PostgreSQL to scan it: with scans priced out, a plan that
+                # still scans has no index that could serve it, which is what this test looks for.
+                cursor.execute("SET enable_seqscan = off")
                 cursor.execute(f"EXPLAIN {sql}")
                 yield sql, "\n".join(row[0] for row in cursor.fetchall())
 
@@ -43,7 +48,7 @@ def _scans_the_table(plan, sorts_allowed):
     if connection.vendor == "sqlite":
         full_scan = any(line.strip() == "SCAN comments_comment" for line in plan.splitlines())
         return full_scan or (not sorts_allowed and "USE TEMP B-TREE FOR ORDER BY" in plan)
-    return "Seq Scan on comments_comment" in plan
+    return re.search(r"Seq Scan on comments_comment\b(?!stats)", plan) is not None
 
 
 @pytest.fixture

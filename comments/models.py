@@ -65,6 +65,7 @@ class Reason(models.TextChoices):
     HELD = "held", _("every comment is reviewed")
     KNOWN_AUTHOR = "known_author", _("known author, approved")
     IMPORTED = "imported", _("imported")
+    MODERATOR = "moderator", _("written by a moderator")
 
 
 class Rejection(models.TextChoices):

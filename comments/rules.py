@@ -208,10 +208,8 @@ def submit(
                     [{"code": Reason.REPLAYED}],
                 )
                 comment.save(update_fields=["status", "held_for", "reasons"])
-            transitions.record_new(comment)
-            if comment.status == Status.APPROVED:
-                notifications.comments_approved([comment.pk])
-            elif comment.status == Status.PENDING:
+            transitions.record_new(comment)  # counts, history, and the reply email when approved
+            if comment.status == Status.PENDING:
                 notifications.comment_held(comment)
     except IntegrityError:
         if _duplicate_exists(comment):

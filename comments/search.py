@@ -16,7 +16,7 @@ from .clientip import normalized_ip
 from .models import Comment
 from .normalize import email_key
 
-CANDIDATES = 500
+CANDIDATES = 200
 
 # SQLite rebuilds a table to alter it, and the rebuilt table has no triggers: after every
 # migrate, comments' AppConfig puts back any that a migration dropped (then reindexes).

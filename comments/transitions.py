@@ -78,16 +78,19 @@ def shift(moves: Iterable[tuple[int, str | None, str, bool]]) -> None:
     _publish(sorted(public))
 
 
-def record_new(comment: Comment, batch: uuid.UUID | None = None) -> None:
-    """Count a comment just stored and record its first status, decided by a rule or an import."""
+def record_new(comment: Comment, batch: uuid.UUID | None = None, user: Actor = None) -> None:
+    """Count a comment just stored and record its first status, decided by a rule, an import or a moderator."""
     shift([(comment.article_id, None, comment.status, comment.parent_id is None)])
     ModerationEvent.objects.create(
         comment_id=comment.pk,
         article_id=comment.article_id,
         to_status=comment.status,
         rule=comment.held_for,
+        user=user,
         batch=batch or uuid.uuid4(),
     )
+    if comment.status == Status.APPROVED:
+        notifications.comments_approved([comment.pk])
 
 
 def set_status(

@@ -34,12 +34,22 @@ def _article_page(request: HttpRequest, article: Article, form: CommentForm, sta
 
 @require_POST
 def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The comment form posted to /comments/post/<id>/ (forms rendered before it posted to the article)."""
+    return _post_comment(request, get_object_or_404(Article.objects.published(), pk=article_id))
+
+
+@require_POST
+def post_comment_on_article(request: HttpRequest, slug: str) -> HttpResponse:
+    """The comment form posted to the article's own address, so a page with errors keeps that address."""
+    return _post_comment(request, get_object_or_404(Article.objects.published(), slug=slug))
+
+
+def _post_comment(request: HttpRequest, article: Article) -> HttpResponse:
     """Store a reader's comment and send them to it, or show the form again with what went wrong.
 
     The cheap checks come first (the token, then the flood limit, before the form is
     validated and the comment sanitised), so a refused post costs little whatever it holds.
     """
-    article = get_object_or_404(Article.objects.published(), pk=article_id)
     if not rules.comments_open(article):
         return TemplateResponse(request, "comments/closed.html", {"article": article}, status=403)
     token = read_form_token(request.POST.get("token"), article)

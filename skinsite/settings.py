@@ -243,6 +243,8 @@ PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", 3600)
 # Comments: every threshold can be overridden from the environment under its own name.
 # The staff group that moderates comments (created by comments' migration 0003).
 COMMENTS_MODERATORS_GROUP = "Moderators"
+# The author name of replies moderators write from the queue ("r"), as the site.
+COMMENTS_SITE_AUTHOR = env.str("COMMENTS_SITE_AUTHOR", "skinsite")
 COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", 5)
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", 50)
 COMMENTS_NEWEST_PAGE_FIRST = env.bool("COMMENTS_NEWEST_PAGE_FIRST", True)

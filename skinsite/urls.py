@@ -3,10 +3,12 @@ from django.urls import include, path
 
 from articles.views import home
 from comments.feeds import ArticleCommentsFeed
-from skinsite.views import favicon, healthz
+from skinsite.views import article_page, favicon, healthz
 
 urlpatterns = [
     path("", home, name="home"),
+    # Before articles.urls, whose "detail" names the same address for reverse().
+    path("articles/<slug:slug>/", article_page),
     path("articles/", include("articles.urls")),
     path("articles/<slug:slug>/comments/feed/", ArticleCommentsFeed(), name="article-comments-feed"),
     path("comments/", include("comments.urls")),

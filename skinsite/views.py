@@ -1,8 +1,11 @@
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
+
+from articles.views import article_detail
+from comments.views import post_comment_on_article
 
 
 @never_cache
@@ -20,3 +23,12 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def article_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The article's address: the page (articles) on GET, the comment form's post (comments) on POST.
+
+    The one place that knows both apps, so that a form shown again with errors keeps the
+    article's address, which a reload asks for again instead of getting a 405.
+    """
+    return post_comment_on_article(request, slug) if request.method == "POST" else article_detail(request, slug)

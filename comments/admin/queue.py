@@ -11,12 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
@@ -25,15 +26,16 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from .. import privacy, search, transitions
-from ..models import Comment, CommentStats, ModerationEvent, Rejection
-from ..normalize import email_key
+from ..models import Comment, CommentStats, ModerationEvent, Reason, Rejection
+from ..normalize import email_key, visible_text
+from ..sanitize import sanitize_comment
 from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, kept_counts
 
 Status = Comment.Status
@@ -239,6 +241,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         context = {
             "title": _("Moderation queue"),
             "decide_url": reverse("admin:comments_comment_decide", args=[0]),
+            "reply_url": reverse("admin:comments_comment_reply", args=[0]),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -283,6 +286,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="comments_comment_decide"),
             path("undo/<uuid:batch>/", self.admin_site.admin_view(self.undo_view), name="comments_comment_undo"),
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="comments_comment_preview"),
+            path("<int:pk>/reply/", self.admin_site.admin_view(self.reply_view), name="comments_comment_reply"),
         ]
         return views + super().get_urls()
 
@@ -342,6 +346,46 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
                 )
             self.message_user(request, message % {"count": moved})
         return HttpResponseRedirect(request.headers.get("referer") or reverse("admin:comments_comment_changelist"))
+
+    def reply_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        """A reply as the site, published at once (the comment replied to is approved with it, as WordPress does)."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only"}, status=405)
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        parent = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+        html = sanitize_comment(text := request.POST.get("body", "").strip()[:65525])
+        if not visible_text(strip_tags(html)).strip():
+            return JsonResponse({"error": _("Please type your reply.")}, status=400)
+        with transaction.atomic():
+            transitions.approve(Comment.objects.filter(pk=parent.pk), request.user)
+            if parent.depth >= settings.COMMENTS_MAX_DEPTH and parent.parent_id:
+                parent = parent.parent  # type: ignore[assignment]  # deeper replies attach beside, as on the site
+            reply = Comment(
+                article=parent.article,
+                parent=parent,
+                author_name=settings.COMMENTS_SITE_AUTHOR,
+                author_email=getattr(request.user, "email", ""),
+                status=Status.APPROVED,
+                held_for=Reason.MODERATOR,
+                reasons=[{"code": Reason.MODERATOR}],
+            )
+            reply.use_body(text, html)
+            try:
+                with transaction.atomic():
+                    reply.save()
+            except IntegrityError:
+                return JsonResponse({"error": _("This reply has been posted already.")}, status=409)
+            transitions.record_new(reply, user=request.user)
+        return JsonResponse(
+            {
+                "message": _("Reply published."),
+                "url": reply.get_absolute_url(),
+                "status": Status.APPROVED,
+                "status_label": str(Status.APPROVED.label),
+                "counts": CommentStats.totals(),
+            }
+        )
 
     def preview_view(self, request: HttpRequest, pk: int) -> TemplateResponse:
         """A comment that is not public, shown to the moderator as readers would see it, marked as such."""

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 from django.db import transaction
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from articles.models import Article
 
@@ -143,13 +143,14 @@ def article_for(link: str, mapping: dict[str, Article]) -> Article | None:
     """The article a thread's link names: through --map, else the link's path is an article's address."""
     if link in mapping:
         return mapping[link]
+    path = urlsplit(link).path or "/"
     try:
-        match = resolve(urlsplit(link).path or "/")
+        slug = resolve(path).kwargs.get("slug")
     except Resolver404:
         return None
-    if match.view_name != "articles:detail":
-        return None
-    return Article.objects.filter(slug=match.kwargs["slug"]).first()
+    if not slug or reverse("articles:detail", kwargs={"slug": slug}) != path:
+        return None  # some other page of the site
+    return Article.objects.filter(slug=slug).first()
 
 
 class DisqusImporter:

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_import_article_is_public'),
-        ('comments', '0008_import_disqus_id'),
+        ("articles", "0004_import_article_is_public"),
+        ("comments", "0008_import_disqus_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['held_for', '-submitted_at', '-id'], name='comment_queue_reason_all'),
+            model_name="comment",
+            index=models.Index(fields=["held_for", "-submitted_at", "-id"], name="comment_queue_reason_all"),
         ),
     ]

@@ -232,3 +232,14 @@ def test_post_ignores_an_article_field_in_the_form(post_comment, article, make_a
     other = make_article()
     post_comment(article, article=str(other.pk))
     assert Comment.objects.latest("pk").article == article
+
+
+def test_a_post_with_errors_is_shown_at_the_articles_own_address(client, article):
+    """Reloading that page asks to post again, instead of a 405 from an address that only takes posts."""
+    page_html = client.get(article.get_absolute_url()).content.decode()
+    assert f'action="{article.get_absolute_url()}"' in page_html
+    response = client.post(article.get_absolute_url(), comment_data(article, author_email="nope"))
+    assert response.status_code == 200
+    assert "Please enter a valid email address." in response.content.decode()
+    posted = client.post(article.get_absolute_url(), comment_data(article))
+    assert posted.status_code == 302 and posted["Location"].startswith(article.get_absolute_url())

@@ -268,3 +268,17 @@ def test_imported_comments_say_so_and_start_their_history(tmp_path, db):
     assert (imported.held_for, imported.reasons) == ("imported", [{"code": "imported"}])
     event = ModerationEvent.objects.get(comment_id=imported.pk)
     assert (event.rule, event.to_status, event.user) == ("imported", "approved", None)
+
+
+def test_reply_as_the_site_publishes_the_reply_and_the_comment(moderator_client, moderator, article, make_comment):
+    held = make_comment(article, status="pending", body="Does it work on jowls?")
+    url = reverse("admin:comments_comment_reply", args=[held.pk])
+    response = moderator_client.post(url, {"body": "It does not, sadly: see the article."})
+    assert response.status_code == 200
+    reply = Comment.objects.get(parent=held)
+    assert (reply.status, reply.author_name, reply.held_for) == ("approved", "skinsite", "moderator")
+    assert Comment.objects.get(pk=held.pk).status == "approved"
+    assert ModerationEvent.objects.get(comment_id=reply.pk).user == moderator
+    page_html = Client().get(article.get_absolute_url()).content.decode()
+    assert "It does not, sadly" in page_html and "Does it work on jowls?" in page_html
+    assert moderator_client.post(url, {"body": "   "}).status_code == 400

@@ -103,3 +103,16 @@ def test_the_change_page_shows_reasons_and_history(queue, article):
     expect(page.locator("table.queue-history")).to_contain_text("Advertising")
     expect(page.locator("table.queue-history")).to_contain_text("a shop link")
     screenshot(page, "admin-comment-history", part=".field-history")
+
+
+def test_reply_as_the_site_from_the_keyboard(queue):
+    page = queue
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    reply = page.locator(".queue-reply textarea")
+    expect(reply).to_be_focused()
+    reply.fill("Thank you: a moderator's answer.")
+    page.locator(".queue-reply button[type=submit]").click()
+    expect(page.locator("#queue-announce")).to_contain_text("Reply published.")
+    newest = Comment.objects.get(body="Thank you: a moderator's answer.")
+    assert (newest.status, newest.parent.body) == ("approved", "Comment number 4.")

@@ -1,4 +1,4 @@
-// The moderation queue from the keyboard: j/k move, a/s/t/u decide, x select, z undo, / search, ? help.
+// The moderation queue from the keyboard: j/k move, a/s/t/u decide, x select, z undo, r reply, / search, ? help.
 // Decisions go to the admin's decide/ endpoint (CSRF-protected, the same transitions as the actions);
 // the row and the status counts update in place, and each result is announced to screen readers.
 "use strict";
@@ -8,6 +8,7 @@ function setUpQueueKeys() {
   const table = document.getElementById("result_list");
   if (!keys || !table) return;
   const decideUrl = keys.dataset.decideUrl; // ".../0/decide/": the row's id replaces the 0
+  const replyUrl = keys.dataset.replyUrl;
   const announcer = document.getElementById("queue-announce");
   const help = document.getElementById("queue-help");
   const rows = Array.from(table.querySelectorAll("tbody tr"));
@@ -107,6 +108,47 @@ function setUpQueueKeys() {
     }
   }
 
+  function openReply() {
+    const row = rows[current];
+    if (!row || row.querySelector(".queue-reply")) return;
+    const form = document.createElement("form");
+    form.className = "queue-reply";
+    const label = document.createElement("label");
+    label.textContent = "Reply as the site (published at once, with this comment)";
+    const text = document.createElement("textarea");
+    text.rows = 3;
+    text.name = "body";
+    label.append(text);
+    const send = document.createElement("button");
+    send.type = "submit";
+    send.textContent = "Publish reply";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = "Cancel";
+    form.append(label, send, cancel);
+    row.querySelector(".queue-comment").append(form);
+    text.focus();
+    const close = () => { form.remove(); focusRow(current); };
+    cancel.addEventListener("click", close);
+    text.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = new FormData();
+      body.append("body", text.value);
+      try {
+        const data = await post(replyUrl.replace("/0/", "/" + rowId(row) + "/"), body);
+        form.remove();
+        row.classList.add("queue-decided");
+        const cell = row.querySelector(".queue-status");
+        if (cell) { cell.dataset.status = data.status; cell.textContent = data.status_label; }
+        updateCounts(data.counts);
+        focusRow(current, data.message);
+      } catch (error) {
+        announce(String(error.message || error));
+      }
+    });
+  }
+
   function typing(target) {
     return target.closest("input, textarea, select, [contenteditable=true], dialog[open]") !== null;
   }
@@ -122,6 +164,7 @@ function setUpQueueKeys() {
       if (box) { box.click(); announce(box.checked ? "Selected." : "Not selected."); }
     }
     else if (key === "z") { undo(); }
+    else if (key === "r") { if (current < 0) focusRow(0); openReply(); }
     else if (key === "/") { const search = document.getElementById("searchbar"); if (search) search.focus(); }
     else if (key === "?") { if (help && help.showModal) help.showModal(); }
     else { return; }

@@ -318,6 +318,17 @@ class CommentWriter:
         return len(comments)
 
 
+# What every importer counts of the comments it writes (CommentWriter), in the summary's order.
+COMMENT_COUNTS = (
+    "comments approved",
+    "comments pending",
+    "comments spam",
+    "comments trash",
+    "comments already imported",
+    "duplicate comments skipped",
+)
+
+
 def new_counts(keys: Iterable[str]) -> Counter[str]:
     """A Counter that lists `keys` first, in this order, so the summary always names every count."""
     return Counter(dict.fromkeys(keys, 0))

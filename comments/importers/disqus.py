@@ -27,7 +27,16 @@ from articles.models import Article
 
 from .. import transitions
 from ..models import Comment
-from .common import CommentData, CommentWriter, ImportFileError, XMLStream, new_counts, parse_int, text_of
+from .common import (
+    COMMENT_COUNTS,
+    CommentData,
+    CommentWriter,
+    ImportFileError,
+    XMLStream,
+    new_counts,
+    parse_int,
+    text_of,
+)
 
 DSQ = "{http://disqus.com}"
 INTERNALS = "{http://disqus.com/disqus-internals}id"
@@ -35,12 +44,7 @@ INTERNALS = "{http://disqus.com/disqus-internals}id"
 COUNTS = [
     "threads imported",
     "threads without an article",
-    "comments approved",
-    "comments pending",
-    "comments spam",
-    "comments trash",
-    "comments already imported",
-    "duplicate comments skipped",
+    *COMMENT_COUNTS,
     "replies to missing comments made top-level",
     "replies in a loop made top-level",
     "comments on threads without an article",

@@ -26,6 +26,7 @@ from articles.models import Article
 from .. import transitions
 from ..models import Comment
 from .common import (
+    COMMENT_COUNTS,
     CommentData,
     CommentWriter,
     ImportFileError,
@@ -59,12 +60,7 @@ COUNTS = [
     "hidden articles (not public)",
     "duplicate post ids skipped",
     "other items skipped",
-    "comments approved",
-    "comments pending",
-    "comments spam",
-    "comments trash",
-    "comments already imported",
-    "duplicate comments skipped",
+    *COMMENT_COUNTS,
     "comments without a known status held",
     "replies to missing comments made top-level",
     "replies in a loop made top-level",

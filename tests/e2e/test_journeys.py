@@ -145,18 +145,23 @@ def test_journey3_reply_moves_the_form_and_cancel_restores_it(new_reader, watch)
     watch.check(page)
 
 
-@pytest.fixture
-def moderator_page(new_reader, live_server):
-    user = User.objects.create_user("maria", "maria@example.com", "maria-password", is_staff=True)
+def logged_in_moderator(new_reader, name):
+    """A new browser, logged in to the admin as a new member of the moderators group."""
+    user = User.objects.create_user(name, f"{name}@example.com", f"{name}-password", is_staff=True)
     user.groups.add(Group.objects.get(name=settings.COMMENTS_MODERATORS_GROUP))
     page = new_reader()
     page.goto("/admin/")
-    page.fill("#id_username", "maria")
-    page.fill("#id_password", "maria-password")
+    page.fill("#id_username", name)
+    page.fill("#id_password", f"{name}-password")
     with page.expect_navigation():
         page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_contain_text("skinsite moderation")
     return page
+
+
+@pytest.fixture
+def moderator_page(new_reader, live_server):
+    return logged_in_moderator(new_reader, "maria")
 
 
 def run_admin_action(page, comment, action, message):

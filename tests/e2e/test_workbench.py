@@ -4,13 +4,11 @@ import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from comments import transitions
 from comments.models import Comment, ModerationEvent
-from tests.e2e.test_journeys import screenshot
+from tests.e2e.test_journeys import logged_in_moderator, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,14 +33,7 @@ def queue(new_reader, article):
             reasons=[reason],
         )
         transitions.record_new(comment)
-    user = User.objects.create_user("kim", "kim@example.org", "kim-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=settings.COMMENTS_MODERATORS_GROUP))
-    page = new_reader()
-    page.goto("/admin/")
-    page.fill("#id_username", "kim")
-    page.fill("#id_password", "kim-password")
-    with page.expect_navigation():
-        page.click("input[type=submit]")
+    page = logged_in_moderator(new_reader, "kim")
     page.goto("/admin/comments/comment/")
     expect(page.locator("#result_list tbody tr")).to_have_count(5)
     return page

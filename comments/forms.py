@@ -12,12 +12,11 @@ from django.core import signing
 from django.core.exceptions import BadRequest
 from django.core.validators import URLValidator
 from django.forms.utils import ErrorDict
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, Reason
 from .normalize import INVISIBLE, visible_text
-from .sanitize import sanitize_comment
+from .sanitize import sanitize_comment, shows_nothing
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -183,7 +182,7 @@ class CommentForm(forms.ModelForm):
                 params={"max": MAX_MARKUP},
             )
         html = sanitize_comment(body)
-        if not visible_text(strip_tags(html)).strip():
+        if shows_nothing(html):
             raise forms.ValidationError(_("Please type your comment."), code="empty")
         self.instance.use_body(body, html)
         return body
@@ -205,10 +204,7 @@ class CommentForm(forms.ModelForm):
 
     def clean_parent(self) -> Comment | None:
         parent = self.cleaned_data["parent"]
-        # Replies below the deepest level attach beside their parent, as in WordPress.
-        if parent is not None and parent.depth >= settings.COMMENTS_MAX_DEPTH and parent.parent_id:
-            parent = parent.parent
-        return parent
+        return parent.reply_parent() if parent is not None else None
 
     def _form_age(self) -> float | None:
         return time.time() - self.token.rendered_at if self.token else None

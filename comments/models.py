@@ -214,6 +214,12 @@ class Comment(models.Model):
     def link_count(self) -> int:
         return self.body_html.count("<a ")
 
+    def reply_parent(self) -> "Comment":
+        """The comment a reply to this one attaches to: itself, or beside it below the deepest level (WordPress)."""
+        if self.depth >= settings.COMMENTS_MAX_DEPTH and self.parent_id:
+            return cast(Comment, self.parent)
+        return self
+
 
 class ModerationEvent(models.Model):
     """One status change of one comment, by a moderator, a rule or an import: the append-only history.

@@ -107,10 +107,8 @@ def _record_flood(ip_address: str | None, email: str) -> None:
 # ---------------------------------------------------------------- status
 
 
-def _first_match(entries: list[str], comment: Comment) -> str | None:
-    """The first word-list entry found in any of the comment's fields, all normalised (None: none is)."""
-    if not entries:
-        return None
+def _haystack(comment: Comment) -> list[str]:
+    """Every field a word list looks in, normalised once for both lists."""
     fields = [
         comment.author_name,
         comment.author_email,
@@ -120,7 +118,11 @@ def _first_match(entries: list[str], comment: Comment) -> str | None:
         comment.ip_address or "",
         comment.user_agent,
     ]
-    haystack = [text_key(field) for field in fields]
+    return [text_key(field) for field in fields]
+
+
+def _first_match(entries: list[str], haystack: list[str]) -> str | None:
+    """The first word-list entry found in any of the normalised fields (None: none is)."""
     return next((entry for entry in entries for field in haystack if entry in field), None)
 
 
@@ -144,12 +146,13 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
     if automated:
         return Verdict(Status.SPAM, [automated])
     lists = {wordlist.kind: wordlist.entries() for wordlist in WordList.objects.all()}
-    if entry := _first_match(lists.get(WordList.Kind.DISALLOWED, []), comment):
+    haystack = _haystack(comment) if any(lists.values()) else []
+    if entry := _first_match(lists.get(WordList.Kind.DISALLOWED, []), haystack):
         return Verdict(Status.SPAM, [{"code": Reason.DISALLOWED_WORD, "entry": entry}])
     held = []
     if (links := comment.link_count()) > settings.COMMENTS_MAX_LINKS:
         held.append({"code": Reason.LINKS, "count": links, "max": settings.COMMENTS_MAX_LINKS})
-    if entry := _first_match(lists.get(WordList.Kind.MODERATION, []), comment):
+    if entry := _first_match(lists.get(WordList.Kind.MODERATION, []), haystack):
         held.append({"code": Reason.MODERATION_WORD, "entry": entry})
     if held:
         return Verdict(Status.PENDING, held)

@@ -10,7 +10,10 @@ from typing import Any
 
 import bleach
 from bleach.linkifier import LinkifyFilter
+from django.utils.html import strip_tags
 from html5lib.filters.base import Filter
+
+from .normalize import visible_text
 
 # WordPress's comment tag set, plus the paragraphs and line breaks we add ourselves (acronym and
 # strike come out as abbr and s: see ValidHtml).
@@ -85,3 +88,8 @@ def sanitize_comment(text: str) -> str:
     bleach pass that runs last, so the output is safe to render as is.
     """
     return _cleaner.clean(_paragraphs(text))
+
+
+def shows_nothing(html: str) -> bool:
+    """Whether sanitised HTML shows a reader nothing (no text, or only invisible characters): an empty comment."""
+    return not visible_text(strip_tags(html)).strip()

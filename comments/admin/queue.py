@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join, strip_tags
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +34,8 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from .. import privacy, search, transitions
 from ..models import Comment, CommentStats, ModerationEvent, Reason, Rejection
-from ..normalize import email_key, visible_text
-from ..sanitize import sanitize_comment
+from ..normalize import email_key
+from ..sanitize import sanitize_comment, shows_nothing
 from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, kept_counts
 
 Status = Comment.Status
@@ -94,10 +94,6 @@ def _action(name: str, description: Any) -> Callable[..., None]:
 
     action.__name__ = name
     return admin.action(description=description, permissions=["moderate"])(action)
-
-
-def _statuses(ids: Any) -> Any:
-    return Comment.objects.filter(pk__in=ids).values_list("pk", "status")
 
 
 def _author_emails(comments: QuerySet[Comment]) -> list[str]:
@@ -339,8 +335,9 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         else:
             message = ngettext("Undone: %(count)d comment is back.", "Undone: %(count)d comments are back.", moved)
             if request.headers.get("Accept") == "application/json":
-                ids = ModerationEvent.objects.filter(batch=batch).values_list("comment_id", flat=True)
-                statuses = {pk: [status, str(Status(status).label)] for pk, status in _statuses(ids)}
+                ids = ModerationEvent.objects.filter(batch=batch).values("comment_id")
+                restored = Comment.objects.filter(pk__in=ids).values_list("pk", "status")
+                statuses = {pk: [status, str(Status(status).label)] for pk, status in restored}
                 return JsonResponse(
                     {"message": message % {"count": moved}, "counts": CommentStats.totals(), "statuses": statuses}
                 )
@@ -355,15 +352,13 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             raise PermissionDenied
         parent = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
         html = sanitize_comment(text := request.POST.get("body", "").strip()[:65525])
-        if not visible_text(strip_tags(html)).strip():
+        if shows_nothing(html):
             return JsonResponse({"error": _("Please type your reply.")}, status=400)
         with transaction.atomic():
             transitions.approve(Comment.objects.filter(pk=parent.pk), request.user)
-            if parent.depth >= settings.COMMENTS_MAX_DEPTH and parent.parent_id:
-                parent = parent.parent  # type: ignore[assignment]  # deeper replies attach beside, as on the site
             reply = Comment(
                 article=parent.article,
-                parent=parent,
+                parent=parent.reply_parent(),
                 author_name=settings.COMMENTS_SITE_AUTHOR,
                 author_email=getattr(request.user, "email", ""),
                 status=Status.APPROVED,

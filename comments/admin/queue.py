@@ -426,8 +426,8 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         queue = reverse("admin:comments_comment_changelist")
         parts = []
         for kind, field, value, label in [
-            ("email", "author_email__iexact", comment.author_email, _("email")),
-            ("ip", "ip_address", comment.ip_address, _("IP address")),
+            ("email", SameAuthorFilter.FIELDS["email"], comment.author_email_key, _("email")),
+            ("ip", SameAuthorFilter.FIELDS["ip"], comment.ip_address, _("IP address")),
         ]:
             if not value:
                 continue

@@ -9,7 +9,7 @@ from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import bleach
-from bleach.html5lib_shim import Filter  # bleach's own html5lib: no separate dependency
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # bleach's own html5lib (no separate dependency)
 from bleach.linkifier import LinkifyFilter
 from django.utils.html import strip_tags
 

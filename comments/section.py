@@ -18,9 +18,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from articles.views import PageAddition
 from skinsite.versioned_cache import get_or_compute
 
 from . import rules, threads
@@ -80,6 +82,30 @@ def section_for(request: HttpRequest, article: "Article", form: CommentForm | No
     return sections[article.pk]
 
 
+def shared_state(request: HttpRequest, article: "Article") -> str | None:
+    """The state of the comment section as every reader sees it, as a cache key (articles.views).
+
+    None when it may show this reader something of their own: their held comments, their
+    remembered details, the comment they reply to.
+    """
+    if PENDING_COOKIE in request.COOKIES or REMEMBER_COOKIE in request.COOKIES or "replytocom" in request.GET:
+        return None
+    stats = CommentStats.snapshot_of(article.pk)
+    return ":".join(map(str, [*_list_state(stats, number_param(request, "cpage")), rules.comments_open(article)]))
+
+
+def _list_state(stats: Snapshot, number: int | None) -> list[object]:
+    """Everything a page of threads is rendered from, besides the article."""
+    return [
+        stats.version,
+        number or "default",
+        settings.COMMENTS_PER_PAGE,
+        settings.COMMENTS_NEWEST_PAGE_FIRST,
+        settings.COMMENTS_MAX_DEPTH,
+        get_language(),
+    ]
+
+
 def _section(request: HttpRequest, article: "Article", form: CommentForm | None) -> Section:
     number = number_param(request, "cpage")
     own_ids = own_comment_ids(request)
@@ -91,12 +117,7 @@ def _section(request: HttpRequest, article: "Article", form: CommentForm | None)
             lambda: _render_list(article, stats, own_ids, number),
             "comments:list",
             article.pk,
-            stats.version,
-            number or "default",
-            settings.COMMENTS_PER_PAGE,
-            settings.COMMENTS_NEWEST_PAGE_FIRST,
-            settings.COMMENTS_MAX_DEPTH,
-            get_language(),
+            *_list_state(stats, number),
         )
     reply_to = None
     if form is None and rules.comments_open(article):
@@ -141,6 +162,20 @@ def form_html(section: Section) -> str:
     return _empty_form_html[language]
 
 
-def tokens(request: HttpRequest, article: "Article") -> dict[str, str]:
-    """This request's CSRF token and signed form token."""
-    return {"csrf_token": get_token(request), "form_token": form_token(article)}
+def form_tokens(request: HttpRequest, article: "Article") -> str:
+    """This request's tokens of the comment form, appended to the article page after its template.
+
+    They belong to the form by its id (the `form` attribute), wherever the form is.
+    """
+    if not rules.comments_open(article):
+        return ""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}" form="commentform">\n'
+        '<input type="hidden" name="token" value="{}" form="commentform">\n',
+        get_token(request),
+        form_token(article),
+    )
+
+
+# The comment section's part in the article page (articles.views).
+ON_ARTICLE_PAGE = PageAddition(shared_state=shared_state, page_end=form_tokens)

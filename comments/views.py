@@ -11,12 +11,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
+from articles.views import article_response
 
 from . import notifications, rules, threads
 from .clientip import client_ip
 from .forms import CommentForm, read_form_token
 from .models import Comment
-from .section import PENDING_COOKIE, REMEMBER_COOKIE, REMEMBERED_FIELDS, own_comment_ids
+from .section import ON_ARTICLE_PAGE, PENDING_COOKIE, REMEMBER_COOKIE, REMEMBERED_FIELDS, own_comment_ids
 
 MAX_PENDING_IN_COOKIE = 20
 
@@ -25,11 +26,9 @@ def _cookie_options() -> dict[str, Any]:
     return {"httponly": True, "samesite": "Lax", "secure": not settings.DEBUG}
 
 
-def _article_page(request: HttpRequest, article: Article, form: CommentForm, status: int) -> TemplateResponse:
+def _article_page(request: HttpRequest, article: Article, form: CommentForm, status: int) -> HttpResponse:
     """The article page again, with the reader's form, its errors and everything they typed."""
-    return TemplateResponse(
-        request, "articles/article_detail.html", {"article": article, "comment_form": form}, status=status
-    )
+    return article_response(request, article, addition=ON_ARTICLE_PAGE, context={"comment_form": form}, status=status)
 
 
 @require_POST

@@ -47,12 +47,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "skinsite.middleware.PublicPageGZipMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "skinsite.middleware.CSPMiddleware",
+    "skinsite.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "skinsite.middleware.AuthenticationMiddleware",
+    "skinsite.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "comments.middleware.PrivateCommentPagesMiddleware",
     "skinsite.middleware.DatabaseUnavailableMiddleware",
@@ -239,6 +239,9 @@ LOGIN_REDIRECT_URL = "admin:index"
 # Cached pages and articles are keyed on the database state (skinsite.versioned_cache), so
 # this only bounds how long a deploy's template change takes to reach unchanged pages.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", 3600)
+# How long each process trusts its own copy of a version (0: ask the shared cache every time):
+# a moderator's decision reaches every reader within this time.
+PAGE_VERSION_SECONDS = env.float("DJANGO_PAGE_VERSION_SECONDS", 1.0, validate=validate.Range(min=0, max=60))
 
 # Comments: every threshold can be overridden from the environment under its own name.
 # The staff group that moderates comments (created by comments' migration 0003).

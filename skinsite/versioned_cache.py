@@ -8,6 +8,10 @@ from a state are stored under a key that includes its version, so every app serv
 change on its next request. A reader that loaded an old version from the database just
 before a commit can only store fresh data under an old name, never stale data under the
 new one; and a version lost from the cache is loaded again from the database.
+
+Each process also trusts its own copy of a version for PAGE_VERSION_SECONDS (1 s), so a
+page served from memory asks nothing of the shared cache: a change reaches the other
+processes within that time, and the process that made it at once.
 """
 
 from django.conf import settings
@@ -21,23 +25,33 @@ def _timeout():
     return settings.PAGE_CACHE_SECONDS
 
 
+def _own_copy(name):
+    return f"version:{name}"
+
+
 def current_version(name, load):
-    """The version called `name`: from the cache, or load() from the database when the cache has none."""
-    version = cache.get(name)
+    """The version called `name`: this process's recent copy, the shared cache's, or load() from the database."""
+    own = caches["fragments"]
+    version = own.get(_own_copy(name))
     if version is None:
-        version = load()
-        cache.add(name, version, _timeout())  # a version published meanwhile wins
+        version = cache.get(name)
+        if version is None:
+            version = load()
+            cache.add(name, version, _timeout())  # a version published meanwhile wins
+        if settings.PAGE_VERSION_SECONDS:
+            own.set(_own_copy(name), version, settings.PAGE_VERSION_SECONDS)
     return version
 
 
 def publish_version(name, version):
     """Make `version` current for every app server once the caller's transaction commits.
 
-    The cached copy is dropped at once, so until the commit readers load the version
+    The cached copies are dropped at once, so until the commit readers load the version
     from the database, where they still see the old state (and so does the transaction
     itself, which sees the new one).
     """
     cache.delete(name)
+    caches["fragments"].delete(_own_copy(name))
     transaction.on_commit(lambda: cache.set(name, version, _timeout()))
 
 

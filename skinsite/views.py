@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from articles.views import article_detail
+from comments.section import ON_ARTICLE_PAGE
 from comments.views import post_comment_on_article
 
 
@@ -31,4 +32,6 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     The one place that knows both apps, so that a form shown again with errors keeps the
     article's address, which a reload asks for again instead of getting a 405.
     """
-    return post_comment_on_article(request, slug) if request.method == "POST" else article_detail(request, slug)
+    if request.method == "POST":
+        return post_comment_on_article(request, slug)
+    return article_detail(request, slug, addition=ON_ARTICLE_PAGE)

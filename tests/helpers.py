@@ -43,6 +43,14 @@ def page(response):
     return html5lib.parse(response.content.decode(), namespaceHTMLElements=False)
 
 
+def form_controls(response, form_id="commentform"):
+    """The values of a form's named inputs as a browser submits them: inside it, or tied to it by `form`."""
+    doc = page(response)
+    inside = doc.findall(f".//form[@id='{form_id}']//input[@name]")
+    tied = doc.findall(f".//input[@form='{form_id}'][@name]")
+    return {control.get("name"): control.get("value", "") for control in inside + tied}
+
+
 def text_of(element):
     return " ".join("".join(element.itertext()).split())
 

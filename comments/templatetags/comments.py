@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Comment, CommentStats, Reason
 from ..rules import comments_open
-from ..section import form_html, section_for, tokens
+from ..section import form_html, section_for
 
 if TYPE_CHECKING:
     from articles.models import Article
@@ -48,7 +48,6 @@ def comment_section(context: template.Context, article: "Article") -> str:
             "section": section,
             "comments_open": is_open,
             "form_html": form_html(section) if is_open else "",
-            **(tokens(request, article) if is_open else {}),
         },
     )
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from comments import forms, section, transitions
 from comments.models import Comment, WordList
 from tests.helpers import ARTICLE_URL as URL
-from tests.helpers import comment_data, page, posted_comments, text_of
+from tests.helpers import comment_data, form_controls, page, posted_comments, text_of
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -38,11 +38,8 @@ def _post(article, via=None, ip="192.0.2.10", **fields):
 
 
 def _form_tokens(response):
-    doc = page(response)
-    return {
-        name: doc.find(f".//form[@id='commentform']//input[@name='{name}']").get("value")
-        for name in ("csrfmiddlewaretoken", "token")
-    }
+    controls = form_controls(response)
+    return {name: controls[name] for name in ("csrfmiddlewaretoken", "token")}
 
 
 def _field_errors(response, field):

@@ -79,6 +79,8 @@ def _start_server(redis=True):
     env = subprocess_environment(
         COMMENTS_MIN_SUBMIT_SECONDS="0",  # the clients post as soon as they load the form
         COMMENTS_TRUSTED_PROXY_COUNT="1",
+        # No per-process copy of versions: what one server changes, the other shows at its next request.
+        DJANGO_PAGE_VERSION_SECONDS="0",
     )
     if not redis:
         env.pop("REDIS_URL", None)  # production's own fallback: the cache table in the database

@@ -66,6 +66,7 @@ class Reason(models.TextChoices):
     KNOWN_AUTHOR = "known_author", _("known author, approved")
     IMPORTED = "imported", _("imported")
     MODERATOR = "moderator", _("written by a moderator")
+    AKISMET = "akismet", _("Akismet")
 
 
 class Rejection(models.TextChoices):
@@ -78,6 +79,14 @@ class Rejection(models.TextChoices):
     PERSONAL_ATTACK = "personal_attack", _("Personal attack")
     ILLEGAL = "illegal", _("Illegal content")
     OTHER = "other", _("Other")
+
+
+class AkismetVerdict(models.TextChoices):
+    """What Akismet answered about a comment (comments.akismet); "discard" is its blatant spam."""
+
+    HAM = "ham", _("not spam")
+    SPAM = "spam", _("spam")
+    DISCARD = "discard", _("blatant spam")
 
 
 class Comment(models.Model):
@@ -130,6 +139,8 @@ class Comment(models.Model):
     reasons = models.JSONField(_("reasons"), default=list, blank=True, editable=False)
     # The post's id at Disqus, when imported from a Disqus export (unique: Disqus ids are global).
     disqus_id = models.PositiveBigIntegerField(_("Disqus id"), null=True, blank=True, editable=False)
+    # Akismet's answer, when AKISMET_API_KEY is set (empty: not asked, or no answer yet).
+    akismet = models.CharField(_("Akismet"), max_length=7, choices=AkismetVerdict, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 

@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import notifications, transitions
+from . import akismet, notifications, transitions
 from .clientip import rate_limit_network
 from .models import Comment, Reason, WordList
 from .normalize import email_key, text_key
@@ -214,6 +214,7 @@ def submit(
             transitions.record_new(comment)  # counts, history, and the reply email when approved
             if comment.status == Status.PENDING:
                 notifications.comment_held(comment)
+            akismet.comment_posted(comment)  # after the commit, in the task queue
     except IntegrityError:
         if _duplicate_exists(comment):
             raise Refusal(409, _("Duplicate comment detected; it looks as though you’ve already said that!")) from None

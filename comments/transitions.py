@@ -17,7 +17,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications
+from . import akismet, notifications
 from .models import Comment, CommentStats, ModerationEvent, Rejection
 
 Status = Comment.Status
@@ -100,14 +100,15 @@ def set_status(
     *,
     reason: str = "",
     note: str = "",
+    rule: str = "",
     batch: uuid.UUID | None = None,
 ) -> int:
     """Move comments to a status, stamping who did it and recording each move; returns how many moved.
 
     Every move appends a ModerationEvent; the moves of one call share `batch` (given, or
-    new), which undo() restores.
+    new), which undo() restores. `rule` (a Reason) names the automatic check that moved them.
     """
-    return _move(comments, _always(status), user, reason=reason, note=note, batch=batch or uuid.uuid4())
+    return _move(comments, _always(status), user, reason=reason, note=note, rule=rule, batch=batch or uuid.uuid4())
 
 
 def _always(status: str) -> Callable[[str], str]:
@@ -121,6 +122,7 @@ def _move(
     *,
     reason: str = "",
     note: str = "",
+    rule: str = "",
     batch: uuid.UUID,
     undoes: uuid.UUID | None = None,
 ) -> int:
@@ -140,13 +142,14 @@ def _move(
         ModerationEvent.objects.bulk_create(
             ModerationEvent(
                 comment_id=pk, article_id=article, from_status=old, to_status=new, user=user,
-                reason=reason, note=note, at=now, batch=batch, undoes=undoes,
+                rule=rule, reason=reason, note=note, at=now, batch=batch, undoes=undoes,
             )
             for pk, article, old, _parent, new in moves
         )  # fmt: skip
         shift((article, old, new, parent is None) for _pk, article, old, parent, new in moves)
         approved = [pk for pk, _article, _old, _parent, new in moves if new == Status.APPROVED]
         notifications.comments_approved(approved)
+        akismet.comments_moved(((pk, old, new) for pk, _article, old, _parent, new in moves), user, reason)
     return len(moves)
 
 

@@ -266,6 +266,17 @@ COMMENTS_EMAIL_ATTEMPTS = env.int("COMMENTS_EMAIL_ATTEMPTS", 5)
 COMMENTS_IP_RETENTION_DAYS = env.int("COMMENTS_IP_RETENTION_DAYS", 90)
 COMMENTS_UNDO_SECONDS = env.int("COMMENTS_UNDO_SECONDS", 600)
 
+# Akismet (optional): with a key, every new comment is also checked by Akismet from the task
+# queue, and moderators' spam / not-spam decisions are reported back. Off when the key is empty.
+AKISMET_API_KEY = env.str("AKISMET_API_KEY", "")
+# The site the key is registered for (Akismet's "blog"), http:// or https://.
+AKISMET_BLOG_URL = env.str(
+    "AKISMET_BLOG_URL", SITE_URL, validate=validate.URL(schemes={"http", "https"}, require_tld=False)
+)
+# Seconds to wait for Akismet's answer, and tries per request (2, 4, 8… minutes apart, database backend).
+AKISMET_TIMEOUT_SECONDS = env.float("AKISMET_TIMEOUT_SECONDS", 3.0)
+AKISMET_ATTEMPTS = env.int("AKISMET_ATTEMPTS", 3)
+
 try:
     env.seal()  # every invalid variable at once, each named with what it accepts
 except EnvValidationError as error:

@@ -48,6 +48,7 @@ def test_production_refuses_to_start_without(missing):
         ("DJANGO_TASKS_BACKEND", "databse", "DJANGO_TASKS_BACKEND: Must be one of: immediate, database."),
         ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG: Not a valid boolean."),
         ("COMMENTS_FLOOD_SECONDS", "15s", "COMMENTS_FLOOD_SECONDS: Not a valid integer."),
+        ("AKISMET_BLOG_URL", "skin.example.org", "AKISMET_BLOG_URL: Not a valid URL."),
     ],
 )
 def test_a_mistyped_setting_names_the_variable_and_what_it_accepts(variable, value, message):

@@ -165,7 +165,7 @@ def _should_retry(operation: str, comment_id: int, attempt: int, error: akismet.
         comment_id,
         attempt,
         type(error).__name__,
-        " ".join(str(error).split()),  # the library's message: the status, or Akismet's answer and debug help
+        " ".join(str(error).split())[:300],  # the library's message: the status, or Akismet's answer and debug help
     )
     return attempt < settings.AKISMET_ATTEMPTS and default_task_backend.supports_defer
 

@@ -34,6 +34,7 @@ class AkismetServer(ThreadingHTTPServer):
         self.requests: list[dict] = []  # {"path", "host", "user_agent", "data"} per request, in order
         self.check_answer = "false"  # comment-check's body: "true" (spam) or "false" (ham)
         self.discard = False  # with "true": the X-akismet-pro-tip header of blatant spam
+        self.debug_help = ""  # comment-check's X-akismet-debug-help, sent with an answer that is neither
         self.error_status = 0  # answer every call with this HTTP status instead
         self.hang = threading.Event()  # set: hold every answer until released (a timeout)
         self.released = threading.Event()
@@ -69,6 +70,8 @@ class AkismetHandler(BaseHTTPRequestHandler):
             headers = {"X-akismet-guid": "4f0b6d8b0b8fe6e5d7a8e0c4b2e2f3a1"}
             if self.server.check_answer == "true" and self.server.discard:
                 headers["X-akismet-pro-tip"] = "discard"
+            if self.server.debug_help:
+                headers["X-akismet-debug-help"] = self.server.debug_help
             return self._answer(self.server.check_answer, headers)
         if self.path in ("/1.1/submit-spam", "/1.1/submit-ham"):
             return self._answer(THANKS)
@@ -254,6 +257,15 @@ def test_server_error_leaves_the_comment_as_it_was(post_comment, article, server
     (message,) = _records(caplog)
     assert "verify-key" not in message and "comment-check" in message and "503" in message
     assert "ada@example.com" not in message and "127.0.0.1" not in message and KEY not in message
+
+
+def test_unexpected_answer_is_logged_with_akismets_debug_help(post_comment, article, server, committed, caplog):
+    server.check_answer, server.debug_help = "", "Empty 'comment_content' value"  # what Akismet says to a bad call
+    _response, comment = _post(post_comment, article, committed)
+    comment.refresh_from_db()
+    assert (comment.status, comment.akismet) == ("pending", "")
+    (message,) = _records(caplog)
+    assert "ProtocolError" in message and "Empty 'comment_content' value" in message
 
 
 def test_timeout_leaves_the_comment_as_it_was(post_comment, article, server, settings, committed, caplog):

@@ -67,6 +67,7 @@ class Reason(models.TextChoices):
     IMPORTED = "imported", _("imported")
     MODERATOR = "moderator", _("written by a moderator")
     AKISMET = "akismet", _("Akismet")
+    REPORTED = "reported", _("reported by readers")
 
 
 class Rejection(models.TextChoices):
@@ -370,3 +371,95 @@ class WordList(models.Model):
     def entries(self) -> list[str]:
         """The entries as normalised keys (comments.normalize), so they match however they are disguised."""
         return [key for key in map(text_key, self.words.splitlines()) if key]
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def open(self) -> Self:
+        return self.filter(outcome=Report.Outcome.OPEN)
+
+    def decide(self, outcome: str, user: Any = None, reason: str = "") -> list[int]:
+        """Close these reports with a decision about their comment; returns the ids of those closed.
+
+        Each keeps the fingerprint of the comment as it was decided, so a dismissal covers
+        that text only: the same comment reported again is ignored until it changes.
+        """
+        ids = list(self.values_list("pk", flat=True))
+        current = Comment.objects.filter(pk=models.OuterRef("comment_id")).values("fingerprint")[:1]
+        Report.objects.filter(pk__in=ids).update(
+            outcome=outcome,
+            decided_by=user,
+            decided_at=timezone.now(),
+            decision_reason=reason,
+            fingerprint=models.Subquery(current),
+        )
+        return ids
+
+
+class Report(models.Model):
+    """A reader's report of a published comment (a notice under the EU Digital Services Act, Art. 16).
+
+    The reader is known only by a keyed hash of their network (never the address), and,
+    for illegal content, by the email they chose to give for the outcome.
+    """
+
+    class Kind(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        ABUSIVE = "abusive", _("Abusive or harassing")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        PERSONAL = "personal", _("Shares personal information")
+        ILLEGAL = "illegal", _("Illegal content")
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Waiting for a moderator")
+        KEPT = "kept", _("Kept: no breach of the rules found")
+        HIDDEN = "hidden", _("Unpublished for review")
+        REMOVED = "removed", _("Removed")
+
+    comment = models.ForeignKey(Comment, models.CASCADE, related_name="reports", verbose_name=_("comment"))
+    kind = models.CharField(_("reason"), max_length=20, choices=Kind)
+    explanation = models.TextField(_("why it is illegal"), max_length=2000, blank=True)
+    reporter_email = models.EmailField(
+        _("reporter's email"), max_length=100, blank=True, help_text=_("Only for the outcome; never shown to anyone.")
+    )
+    # comments.reports.reporter_key: tells readers apart without storing their address.
+    reporter_key = models.CharField(max_length=64, editable=False)
+    # The comment's fingerprint when reported, and when decided (see ReportQuerySet.decide).
+    fingerprint = models.CharField(max_length=64, editable=False)
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome, default=Outcome.OPEN)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    decision_reason = models.CharField(_("decision reason"), max_length=20, choices=Rejection, blank=True)
+    # Set when the reporter has been told the outcome: they get one email, however often it is retried.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [
+            # A comment's open reports (the threshold, the Reported view), and its dismissals.
+            models.Index(fields=["comment", "outcome", "fingerprint"], name="report_comment_outcome"),
+            models.Index(fields=["outcome", "-reported_at"], name="report_open_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["open", "kept", "hidden", "removed"]), name="report_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: #{self.comment_id}"
+
+
+class ReportedComment(Comment):
+    """Comments with open reports: the admin's Reported view."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("reported comment")
+        verbose_name_plural = _("reported comments")

@@ -265,6 +265,12 @@ COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("COMMENTS_UNSUBSCRIBE_MAX_AGE_DAYS",
 COMMENTS_EMAIL_ATTEMPTS = env.int("COMMENTS_EMAIL_ATTEMPTS", 5)
 COMMENTS_IP_RETENTION_DAYS = env.int("COMMENTS_IP_RETENTION_DAYS", 90)
 COMMENTS_UNDO_SECONDS = env.int("COMMENTS_UNDO_SECONDS", 600)
+# Reader reports: distinct readers whose reports unpublish a comment until a moderator decides,
+# and at most one report per client (IPv4 address or IPv6 /64), and per comment, in so many seconds.
+COMMENTS_REPORTS_TO_HIDE = env.int("COMMENTS_REPORTS_TO_HIDE", 3, validate=validate.Range(min=1))
+COMMENTS_REPORT_CLIENT_SECONDS = env.int("COMMENTS_REPORT_CLIENT_SECONDS", 60)
+COMMENTS_REPORT_COMMENT_SECONDS = env.int("COMMENTS_REPORT_COMMENT_SECONDS", 10)
+COMMENTS_REPORTED_COOKIE_AGE = env.int("COMMENTS_REPORTED_COOKIE_AGE", 365 * 24 * 3600)
 
 # Akismet (optional): with a key, every new comment is also checked by Akismet from the task
 # queue, and moderators' spam / not-spam decisions are reported back. Off when the key is empty.

@@ -2,7 +2,9 @@
 
 Moderators hear about every held comment. A reader who asked to be told about replies
 hears when one is approved, in an email that carries no commenter's words (so nobody can
-use the site to mail their text to a stranger), at most once an hour per article.
+use the site to mail their text to a stranger), at most once an hour per article. A reader
+who reported illegal content and left an email hears the decision once, with its reason
+(the Digital Services Act's statement of reasons), and nothing about the commenter.
 """
 
 import logging
@@ -20,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from .models import Comment
+from .models import Comment, Rejection, Report
 from .normalize import email_key
 from .ratelimit import limit_key, seconds_to_wait
 
@@ -40,6 +42,13 @@ def comments_approved(comment_ids: Sequence[int]) -> None:
     """Tell subscribed parent authors about newly approved replies, once the transaction commits."""
     if comment_ids:
         transaction.on_commit(lambda: [send_reply_email.enqueue(pk) for pk in comment_ids])
+
+
+def reports_decided(report_ids: Sequence[int]) -> None:
+    """Tell the reporters of these reports who asked for it what was decided, once the transaction commits."""
+    asked = list(Report.objects.filter(pk__in=report_ids).exclude(reporter_email="").values_list("pk", flat=True))
+    if asked:
+        transaction.on_commit(lambda: [send_report_outcome_email.enqueue(pk) for pk in asked])
 
 
 def moderator_addresses() -> list[str]:
@@ -113,6 +122,38 @@ def send_reply_email(reply_id: int, attempt: int = 1) -> None:
     )
 
 
+@task()
+def send_report_outcome_email(report_id: int, attempt: int = 1) -> None:
+    # Claimed before sending, so the reporter gets one email however often the task runs.
+    claimed = Report.objects.filter(pk=report_id, notified_at=None).exclude(outcome=Report.Outcome.OPEN)
+    if not claimed.update(notified_at=timezone.now()):
+        return
+    report = Report.objects.select_related("comment__article").get(pk=report_id)
+    article = report.comment.article
+    # Only what the reporter already knows or is owed: never the commenter's name, email, address or words.
+    context = {
+        "article_title": article.title,
+        "article_url": _absolute(article.get_absolute_url()),
+        "comment_id": report.comment_id,
+        "reported_at": report.reported_at,
+        "kind": report.get_kind_display(),
+        "outcome": report.outcome,
+        "outcome_label": report.get_outcome_display(),
+        "reason": Rejection(report.decision_reason).label if report.decision_reason else "",
+        "decided_at": report.decided_at,
+        "automated": report.decided_by_id is None,
+    }
+    if not _send(
+        send_report_outcome_email,
+        report_id,
+        attempt,
+        subject=f"Your report about a comment on “{article.title}”: the decision",
+        body=render_to_string("comments/email/report_outcome.txt", context),
+        recipients=[report.reporter_email],
+    ):
+        Report.objects.filter(pk=report_id).update(notified_at=None)  # a retry may claim it again
+
+
 def _send(
     task_function: "Task[[int, int], None]",
     object_id: int,
@@ -122,8 +163,11 @@ def _send(
     body: str,
     recipients: list[str],
     headers: dict[str, str] | None = None,
-) -> None:
-    """Send one email; on failure log it without any address and try again later, a few times."""
+) -> bool:
+    """Send one email; on failure log it without any address and try again later, a few times.
+
+    Returns whether it was sent.
+    """
     try:
         EmailMessage(subject, body, to=recipients, headers=headers).send()
     except Exception as error:  # any SMTP or network failure; the comment itself is already saved
@@ -137,6 +181,8 @@ def _send(
         if attempt < settings.COMMENTS_EMAIL_ATTEMPTS and default_task_backend.supports_defer:
             delay = timedelta(minutes=2**attempt)
             task_function.using(run_after=timezone.now() + delay).enqueue(object_id, attempt + 1)
+        return False
+    return True
 
 
 def unsubscribe_token(comment: Comment) -> str:

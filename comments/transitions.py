@@ -7,7 +7,7 @@ and cached pages are kept right in one place.
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import akismet, notifications
-from .models import Comment, CommentStats, ModerationEvent, Rejection
+from .models import Comment, CommentStats, ModerationEvent, Rejection, Report
 
 Status = Comment.Status
 # Who made a change: a user (request.user in the admin), or None for a rule or an import.
@@ -126,7 +126,10 @@ def _move(
     batch: uuid.UUID,
     undoes: uuid.UUID | None = None,
 ) -> int:
-    """Move each comment to target(its status) (None: leave it), in one transaction."""
+    """Move each comment to target(its status) (None: leave it), in one transaction.
+
+    A decision (not a rule's move) also decides the open reports of the comments it moves.
+    """
     with transaction.atomic():
         rows = comments.select_for_update().values_list("pk", "article_id", "status", "parent_id")
         moves = [
@@ -150,7 +153,27 @@ def _move(
         approved = [pk for pk, _article, _old, _parent, new in moves if new == Status.APPROVED]
         notifications.comments_approved(approved)
         akismet.comments_moved(((pk, old, new) for pk, _article, old, _parent, new in moves), user, reason)
+        if not rule:
+            _decide_reports(moves, user, reason)
     return len(moves)
+
+
+# What a decision on a reported comment means for its reporters.
+REPORT_OUTCOMES = {
+    Status.APPROVED: Report.Outcome.KEPT,
+    Status.PENDING: Report.Outcome.HIDDEN,
+    Status.SPAM: Report.Outcome.REMOVED,
+    Status.TRASH: Report.Outcome.REMOVED,
+}
+
+
+def _decide_reports(moves: Sequence[tuple[int, int, str, int | None, str]], user: Actor, reason: str) -> None:
+    """Close the open reports of moved comments with the decision, and tell the reporters who asked."""
+    for new in {move[4] for move in moves}:
+        pks = [pk for pk, *_rest, to in moves if to == new]
+        outcome = REPORT_OUTCOMES[Status(new)]
+        decided = Report.objects.open().filter(comment_id__in=pks).decide(outcome, user, reason)
+        notifications.reports_decided(decided)
 
 
 def approve(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -14,7 +14,7 @@ from django.core.validators import URLValidator
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment, Reason
+from .models import Comment, Reason, Report
 from .normalize import INVISIBLE, visible_text
 from .sanitize import sanitize_comment, shows_nothing
 
@@ -231,3 +231,73 @@ class CommentForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Comment:
         self.instance.parent = self.cleaned_data.get("parent")
         return super().save(commit)
+
+
+class ReportForm(forms.ModelForm):
+    """A reader's report of a comment; for illegal content, what a notice under the DSA (Art. 16) holds."""
+
+    summary_title = _("Your report could not be sent:")  # above the list of errors (bootstrap5/errors.html)
+    good_faith = forms.BooleanField(
+        label=_("I believe in good faith that what I say in this report is accurate and complete."),
+        required=False,
+    )
+
+    class Meta:
+        model = Report
+        fields = ["kind", "explanation", "reporter_email"]
+        labels = {
+            "kind": _("What is wrong with this comment?"),
+            "explanation": _("Why is it illegal?"),
+            "reporter_email": _("Your email, to be told the outcome (optional)"),
+        }
+        help_texts = {
+            "explanation": _("Say which law it breaks, and where in the comment, as precisely as you can."),
+            "reporter_email": _("Used only to tell you our decision. The author of the comment never sees it."),
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "explanation": forms.Textarea(attrs={"rows": 5, "cols": 45, "maxlength": 2000}),
+            "reporter_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        error_messages = {
+            "kind": {"required": _("Please choose what is wrong with the comment.")},
+            "reporter_email": {"invalid": _("Please enter a valid email address.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No empty "---------" choice among the radios.
+        cast(forms.ChoiceField, self.fields["kind"]).choices = Report.Kind.choices
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout(
+            "kind",
+            Fieldset(_("Only for illegal content"), "explanation", "reporter_email", "good_faith"),
+            Div(Submit("submit", _("Send report")), css_class="form-submit"),
+        )
+
+    def clean_explanation(self) -> str:
+        return CONTROL_CHARACTERS.sub("", self.cleaned_data["explanation"]).strip()
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if self.cleaned_data.get("kind") != Report.Kind.ILLEGAL:
+            # The explanation and the email belong to a notice of illegal content only: nothing else is kept.
+            self.cleaned_data |= {"explanation": "", "reporter_email": ""}
+            return cleaned
+        if not self.has_error("explanation") and not visible_text(self.cleaned_data.get("explanation", "")).strip():
+            self.add_error(
+                "explanation",
+                forms.ValidationError(_("Please explain why the comment is illegal."), code="explanation_required"),
+            )
+        if not self.cleaned_data.get("good_faith"):
+            self.add_error(
+                "good_faith",
+                forms.ValidationError(
+                    _("Please confirm that your report is accurate and made in good faith."), code="good_faith_required"
+                ),
+            )
+        return cleaned
+
+    def report_fields(self) -> dict[str, Any]:
+        """What file_report stores of the form."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -4,18 +4,20 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import article_response
 
-from . import notifications, rules, threads
+from . import notifications, reports, rules, threads
 from .clientip import client_ip
-from .forms import CommentForm, read_form_token
+from .forms import CommentForm, ReportForm, read_form_token
 from .models import Comment
 from .section import ON_ARTICLE_PAGE, PENDING_COOKIE, REMEMBER_COOKIE, REMEMBERED_FIELDS, own_comment_ids
 
@@ -118,4 +120,48 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     context = {"article": comment.article if comment else None, "done": done}
     response = TemplateResponse(request, "comments/unsubscribe.html", context)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """A reader's report of a published comment: the form, its errors, and the thanks once sent."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=comment_id)
+    if comment.pk in reports.reported_ids(request):
+        # Reported from this browser already (even if it has since been unpublished): thanks, and nothing more.
+        return _report_page(request, comment, None, status=200)
+    if not comment.is_approved or not comment.article.is_published():
+        raise Http404("No such published comment.")
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if not form.is_bound or not form.is_valid():
+        return _report_page(request, comment, form, status=200)
+    ip_address = client_ip(request)
+    if wait := reports.seconds_to_wait_for(comment, ip_address):
+        seconds = max(1, round(wait))
+        form.add_error(
+            None,
+            _("Too many reports from your network just now; please send it again in %(seconds)d seconds.")
+            % {"seconds": seconds},
+        )
+        response = _report_page(request, comment, form, status=429)
+        response["Retry-After"] = str(seconds)
+        return response
+    reports.file_report(comment, ip_address, **form.report_fields())
+    thanks = redirect(request.path)
+    reported = [comment.pk, *reports.reported_ids(request)][: reports.MAX_REPORTED_IN_COOKIE]
+    thanks.set_signed_cookie(
+        reports.REPORTED_COOKIE,
+        ",".join(map(str, reported)),
+        salt=reports.REPORTED_COOKIE,
+        max_age=settings.COMMENTS_REPORTED_COOKIE_AGE,
+        **_cookie_options(),
+    )
+    return thanks
+
+
+def _report_page(request: HttpRequest, comment: Comment, form: ReportForm | None, status: int) -> TemplateResponse:
+    """The report form (or, without a form, the thanks), never kept by a shared cache."""
+    context = {"comment": comment, "article": comment.article, "form": form}
+    response = TemplateResponse(request, "comments/report.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
     return response

@@ -1,4 +1,4 @@
-"""The moderation workbench in the Django admin: the queue, the history, the word lists."""
+"""The moderation workbench in the Django admin: the queue, the reported comments, the history, the word lists."""
 
 from ..importers import admin as article_export  # noqa: F401 (the article admin, with "Export as WordPress file")
-from . import history, queue, wordlists  # noqa: F401 (each registers its model admin)
+from . import history, queue, reports, wordlists  # noqa: F401 (each registers its model admin)

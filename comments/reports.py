@@ -44,7 +44,10 @@ def seconds_to_wait_for(comment: Comment, ip_address: str | None) -> float:
     from anyone (COMMENTS_REPORT_COMMENT_SECONDS); a refused report counts for neither.
     """
     limits = [
-        (limit_key("report-client", rate_limit_network(ip_address) if ip_address else ""), settings.COMMENTS_REPORT_CLIENT_SECONDS),
+        (
+            limit_key("report-client", rate_limit_network(ip_address) if ip_address else ""),
+            settings.COMMENTS_REPORT_CLIENT_SECONDS,
+        ),
         (limit_key("report-comment", str(comment.pk)), settings.COMMENTS_REPORT_COMMENT_SECONDS),
     ]
     wait = max(seconds_left(key, interval) for key, interval in limits)

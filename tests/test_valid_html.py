@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeData, mark_safe
 from django.views.defaults import server_error
 
-from comments import notifications
+from comments import notifications, reports
 from comments.admin.queue import CommentAdmin
 
 pytestmark = pytest.mark.vnu
@@ -164,6 +164,21 @@ def test_reader_pages_are_valid_html(client, article, make_article, make_comment
     pages["unsubscribe-expired"] = html(client.get(reverse("comments:unsubscribe", args=[token])), 410)
     pages["400-unsubscribe-forged"] = html(client.get(reverse("comments:unsubscribe", args=["forged:token"])), 400)
 
+    # Reporting a comment: the form, its errors (illegal content without what a notice needs), the
+    # thanks, and a report refused by the limit with the reader's input kept.
+    reported = make_comment(article, body=TYPED_MARKUP)
+    report_url = reverse("comments:report", args=[reported.pk])
+    pages["report-form"] = html(client.get(report_url), 200)
+    bad = {"kind": "illegal", "explanation": "", "reporter_email": "not an address"}
+    pages["report-errors"] = html(Client().post(report_url, bad), 200)
+    settings.COMMENTS_REPORT_CLIENT_SECONDS = 60
+    reporter = Client()
+    assert reporter.post(report_url, {"kind": "spam"}).status_code == 302
+    pages["report-thanks"] = html(reporter.get(report_url), 200)
+    pages["report-refused"] = html(
+        Client().post(reverse("comments:report", args=[deepest[0].pk]), {"kind": "spam"}), 429
+    )
+
     pages["403-csrf"] = html(Client(enforce_csrf_checks=True).post(reverse("comments:post", args=[article.pk])), 403)
     pages["404"] = html(client.get("/no/such/page/"), 404)
     pages["500"] = html(server_error(RequestFactory().get(url)), 500)
@@ -261,7 +276,12 @@ def test_admin_pages_have_no_errors_in_the_projects_own_markup(
     pending = make_comment(article, status="pending", author_url="https://example.org/?a=1&b=2", body=TYPED_MARKUP)
     reply = make_comment(article, parent=pending, ip_address="192.0.2.1", author_email=pending.author_email)
     erase = {"action": "erase_personal_data", "_selected_action": [pending.pk, reply.pk]}
+    reported = make_comment(article, body=TYPED_MARKUP)
+    for n, kind in enumerate(["spam", "illegal"]):
+        fields = {"kind": kind, "explanation": "It breaks a <law> & more.", "reporter_email": "r@example.org"}
+        reports.file_report(reported, f"192.0.2.{n}", **fields)
     pages = {
+        "admin-reported": html(moderator_client.get(reverse("admin:comments_reportedcomment_changelist")), 200),
         "admin-moderation-queue": html(moderator_client.get(queue), 200),
         "admin-all-comments": html(moderator_client.get(queue, {"status": "all"}), 200),
         "admin-comment-change": html(moderator_client.get(reverse(change, args=[reply.pk])), 200),
@@ -269,6 +289,7 @@ def test_admin_pages_have_no_errors_in_the_projects_own_markup(
     }
     assert BEGIN.encode() in pages["admin-erase-personal-data"] and b"Yes, erase" in pages["admin-erase-personal-data"]
     assert BEGIN.encode() in pages["admin-moderation-queue"] and BEGIN.encode() in pages["admin-comment-change"]
+    assert BEGIN.encode() in pages["admin-reported"] and b"2 reports" in pages["admin-reported"]
 
     version, errors = vnu(command, pages, tmp_path)
     own = [error for error in errors if is_own(error, pages)]

@@ -38,7 +38,9 @@ def _decision(name: str, description: Any) -> Any:
     """An action running one of the queue's decisions on the selected comments."""
 
     def action(modeladmin: "ReportedCommentAdmin", request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        moved, _batch = decide(name, request, Comment.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))))
+        moved, _batch = decide(
+            name, request, Comment.objects.filter(pk__in=list(queryset.values_list("pk", flat=True)))
+        )
         modeladmin.message_user(request, DECISIONS[name][1] % {"count": moved})
 
     action.__name__ = name

@@ -286,7 +286,12 @@ def test_reported_view_queries_do_not_grow_with_rows(moderator_client, article, 
     with CaptureQueriesContext(connection) as few:
         moderator_client.get(REPORTED)
     for n in range(10):
-        report(make_comment(article), ip=f"192.0.3.{n}", kind="illegal", **{k: v for k, v in illegal().items() if k != "kind"})
+        report(
+            make_comment(article),
+            ip=f"192.0.3.{n}",
+            kind="illegal",
+            **{k: v for k, v in illegal().items() if k != "kind"},
+        )
     with CaptureQueriesContext(connection) as many:
         moderator_client.get(REPORTED)
     assert len(many) == len(few)
@@ -442,7 +447,9 @@ def test_nothing_about_the_commenter_reaches_the_reporter(moderator_client, comm
     report(comment, via=reader, **illegal())
     thanks = reader.get(url_of(comment)).content.decode()
     with committed():
-        _act(moderator_client, "mark_spam", [comment], reason="illegal", note=f"{COMMENTER['author_email']} is a repeat")
+        _act(
+            moderator_client, "mark_spam", [comment], reason="illegal", note=f"{COMMENTER['author_email']} is a repeat"
+        )
     email = mail.outbox[0].subject + mail.outbox[0].body
     for secret in (COMMENTER["author_email"], COMMENTER["ip_address"]):
         assert secret not in form and secret not in thanks and secret not in email

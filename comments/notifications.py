@@ -152,6 +152,8 @@ def send_report_outcome_email(report_id: int, attempt: int = 1) -> None:
         recipients=[report.reporter_email],
     ):
         Report.objects.filter(pk=report_id).update(notified_at=None)  # a retry may claim it again
+    else:
+        Report.objects.filter(pk=report_id).update(reporter_email="")  # told: the address is needed no more
 
 
 def _send(

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from . import transitions
 from .clientip import truncate_ip
-from .models import Comment
+from .models import Comment, Report
 
 ANONYMOUS = "Anonymous"
 
@@ -54,8 +54,11 @@ def erase_personal_data(emails: Sequence[str], *, delete: bool = False) -> list[
 
     Returns the comments as they were, for the caller to report. An anonymised comment
     keeps its text and leaves duplicate detection (its fingerprint no longer names anyone).
+    Reports these addresses sent keep their content, but the outcome is no longer emailed.
     """
     with transaction.atomic():
+        for email in emails:
+            Report.objects.filter(reporter_email__iexact=email.strip()).update(reporter_email="")
         comments = list(comments_by(emails))
         if delete:
             transitions.delete(Comment.objects.filter(pk__in=[c.pk for c in comments]))

@@ -454,3 +454,21 @@ def test_nothing_about_the_commenter_reaches_the_reporter(moderator_client, comm
     for secret in (COMMENTER["author_email"], COMMENTER["ip_address"]):
         assert secret not in form and secret not in thanks and secret not in email
     assert COMMENTER["author_name"] not in thanks and COMMENTER["author_name"] not in email
+
+
+def test_the_reporters_email_is_forgotten_once_they_are_told(moderator_client, comment, committed):
+    report(comment, **illegal())
+    assert Report.objects.get().reporter_email == REPORTER_EMAIL
+    with committed():
+        _act(moderator_client, "dismiss_reports", [comment])
+    assert len(mail.outbox) == 1
+    assert Report.objects.get().reporter_email == ""
+
+
+def test_erasing_an_address_forgets_it_in_open_reports(comment, committed):
+    from comments import privacy
+
+    report(comment, **illegal(reporter_email="Rita.Reporter@Example.org"))
+    privacy.erase_personal_data([REPORTER_EMAIL])
+    stored = Report.objects.get()
+    assert stored.reporter_email == "" and stored.explanation  # the notice itself stays for the moderators

@@ -77,7 +77,7 @@ def file_report(comment: Comment, ip_address: str | None, **fields: Any) -> Repo
             notifications.reports_decided([report.pk])
             return report
         report.save()
-        readers = reports.open().values("reporter_key").distinct().count()
+        readers = reports.open().order_by().values("reporter_key").distinct().count()
         if comment.is_approved and readers >= settings.COMMENTS_REPORTS_TO_HIDE:
             _hide(comment, readers)
     return report

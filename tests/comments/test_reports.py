@@ -1,4 +1,4 @@
-"""Readers' reports of published comments (issue 15, items 5–7): the form, its limits, the Reported view,
+"""Readers' reports of published comments (issue 15, items 5-7): the form, its limits, the Reported view,
 the threshold that hides a comment, dismissals, and the outcome email to a reporter (DSA Art. 16/17)."""
 
 import re

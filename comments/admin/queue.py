@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from .. import privacy, search, transitions
-from ..models import Comment, CommentStats, ModerationEvent, Reason, Rejection
+from ..models import Comment, CommentStats, ModerationEvent, Reason, Rejection, Report
 from ..normalize import email_key
 from ..sanitize import sanitize_comment, shows_nothing
 from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, kept_counts
@@ -176,6 +176,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         "moderated_by",
         "moderated_at",
         "history",
+        "reader_reports",
     ]
     fieldsets = [
         (None, {"fields": ["status", "why", "article_link", "rendered_body", "thread_context"]}),
@@ -183,6 +184,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         (_("Text as typed"), {"fields": ["body"], "classes": ["collapse"]}),
         (_("Moderation"), {"fields": ["submitted_at", "ip_address", "user_agent", "moderated_by", "moderated_at"]}),
         (_("History"), {"fields": ["history"]}),
+        (_("Reader reports"), {"fields": ["reader_reports"]}),
     ]
     actions = [
         "approve",
@@ -415,6 +417,12 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     def history(self, comment: Comment) -> SafeString:
         events = ModerationEvent.objects.filter(comment_id=comment.pk).select_related("user")[:50]
         return render_to_string("admin/comments/comment/_history.html", {"events": events})
+
+    @admin.display(description=_("reports"))
+    def reader_reports(self, comment: Comment) -> SafeString:
+        """Every report of the comment, open or decided: what was reported and what came of it, never by whom."""
+        found = Report.objects.filter(comment=comment).select_related("decided_by")[:50]
+        return render_to_string("admin/comments/comment/_reports.html", {"reports": found})
 
     @admin.display(description=_("comment (as published)"))
     def rendered_body(self, comment: Comment) -> SafeString:

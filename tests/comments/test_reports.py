@@ -472,3 +472,26 @@ def test_erasing_an_address_forgets_it_in_open_reports(comment, committed):
     privacy.erase_personal_data([REPORTER_EMAIL])
     stored = Report.objects.get()
     assert stored.reporter_email == "" and stored.explanation  # the notice itself stays for the moderators
+
+
+def test_a_comments_page_in_the_admin_lists_its_reports_without_the_reporters(moderator_client, comment):
+    report(comment, ip="192.0.2.1", kind="off_topic")
+    _act(moderator_client, "dismiss_reports", [comment])
+    report(comment, ip="192.0.2.2", **illegal(explanation="It is <b>defamatory</b>."))
+    comment.body = "Changed text."
+    comment.save()
+    report(comment, ip="192.0.2.3", kind="abusive")
+    response = moderator_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+    rows = [text_of(row) for row in page(response).findall(".//fieldset//table[@class='queue-history']/tbody/tr")]
+    reports_rows = [row for row in rows if "Waiting for a moderator" in row or "Kept" in row]
+    assert len(reports_rows) == 3
+    assert "Abusive or harassing" in reports_rows[0] and "Waiting for a moderator" in reports_rows[0]
+    assert "It is <b>defamatory</b>." in reports_rows[1]  # the reporter's words, as text
+    assert "Off-topic" in reports_rows[2] and "mod" in reports_rows[2]
+    html = response.content.decode()
+    assert REPORTER_EMAIL not in html and "192.0.2.2" not in html
+
+
+def test_a_comment_never_reported_says_so(moderator_client, comment):
+    response = moderator_client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+    assert "No reader has reported this comment." in response.content.decode()

@@ -238,7 +238,7 @@ class ReportForm(forms.ModelForm):
 
     summary_title = _("Your report could not be sent:")  # above the list of errors (bootstrap5/errors.html)
     good_faith = forms.BooleanField(
-        label=_("I believe in good faith that what I say in this report is accurate and complete."),
+        label=_("I confirm in good faith that this report is accurate and complete"),
         required=False,
     )
 
@@ -247,7 +247,7 @@ class ReportForm(forms.ModelForm):
         fields = ["kind", "explanation", "reporter_email"]
         labels = {
             "kind": _("What is wrong with this comment?"),
-            "explanation": _("Why is it illegal?"),
+            "explanation": _("Why it is illegal"),
             "reporter_email": _("Your email, to be told the outcome (optional)"),
         }
         help_texts = {
@@ -293,7 +293,7 @@ class ReportForm(forms.ModelForm):
             self.add_error(
                 "good_faith",
                 forms.ValidationError(
-                    _("Please confirm that your report is accurate and made in good faith."), code="good_faith_required"
+                    _("Please tick this box to send a report of illegal content."), code="good_faith_required"
                 ),
             )
         return cleaned

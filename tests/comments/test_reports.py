@@ -131,7 +131,7 @@ def test_illegal_content_needs_an_explanation_and_good_faith_and_keeps_the_input
 def test_invalid_email_is_a_field_error(comment):
     response = report(comment, **illegal(reporter_email="not an address"))
     assert response.context["form"].has_error("reporter_email", "invalid")
-    assert "Why is it illegal" in response.content.decode()
+    assert "Why it is illegal" in response.content.decode()
 
 
 def test_other_reasons_keep_no_email_nor_explanation(comment):

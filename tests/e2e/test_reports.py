@@ -50,7 +50,7 @@ def test_report_dismiss_report_again_then_hide_at_the_threshold(new_reader, live
     with reader.expect_navigation():
         reader.click("text=Send report")
     expect(reader.locator("#form-errors")).to_contain_text("Please explain why the comment is illegal.")
-    expect(reader.locator("#form-errors")).to_contain_text("Please confirm that your report is accurate")
+    expect(reader.locator("#form-errors")).to_contain_text("Please tick this box to send a report of illegal content.")
     expect(reader.locator("#id_reporter_email")).to_have_value("rita@example.org")
     expect(reader.get_by_label("Illegal content", exact=True)).to_be_checked()
     reader.fill("#id_explanation", "It names a private person's home address.")

@@ -40,6 +40,14 @@ def rate_limit_network(address: str) -> str:
     return str(_network(address, 32, 64))
 
 
+def author_network(address: str | None) -> str:
+    """The network of an author's address, for "other comments from here": IPv4 /24, IPv6 /64 ("" without one)."""
+    try:
+        return str(_network(address, 24, 64)) if address else ""
+    except ValueError:  # an imported address that is not one
+        return ""
+
+
 def truncate_ip(address: str | None) -> str | None:
     """Keep the network, drop the host: IPv4 to /24 (last octet zero), IPv6 to /48."""
     if not address:

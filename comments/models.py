@@ -1,9 +1,11 @@
 import hashlib
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from skinsite.versioned_cache import current_version, publish_version
 
+from .clientip import author_network
 from .normalize import email_key, text_key
 from .sanitize import sanitize_comment
 
@@ -64,6 +67,10 @@ class Reason(models.TextChoices):
     FIRST_COMMENT = "first_comment", _("first comment by this author")
     HELD = "held", _("every comment is reviewed")
     KNOWN_AUTHOR = "known_author", _("known author, approved")
+    TRUSTED = "trusted", _("trusted author")
+    AUTHOR_HELD = "author_held", _("author always held")
+    BLOCKED = "blocked", _("blocked author")
+    REJECTED_HISTORY = "rejected_history", _("most recent comments rejected")
     IMPORTED = "imported", _("imported")
     MODERATOR = "moderator", _("written by a moderator")
     AKISMET = "akismet", _("Akismet")
@@ -122,6 +129,8 @@ class Comment(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The address's network (comments.clientip.author_network: IPv4 /24, IPv6 /64), for finding neighbours by an index.
+    ip_network = models.CharField(_("IP network"), max_length=43, blank=True, editable=False)
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -160,6 +169,10 @@ class Comment(models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="comment_queue_all"),
             models.Index(fields=["article", "status", "-submitted_at", "-id"], name="comment_queue_article"),
             models.Index(fields=["article", "-submitted_at", "-id"], name="comment_queue_article_all"),
+            # An author's comments: newest first, and counted per status and date (comments.authors).
+            models.Index(fields=["author_email_key", "-submitted_at", "-id"], name="comment_author"),
+            models.Index(fields=["author_email_key", "status", "submitted_at"], name="comment_author_status"),
+            models.Index(fields=["ip_network", "-submitted_at", "-id"], name="comment_ip_network"),
             # Searching by address; the queue by the rule that held a comment.
             models.Index(fields=["ip_address"], name="comment_ip"),
             models.Index(fields=["held_for", "status", "-submitted_at", "-id"], name="comment_queue_reason"),
@@ -218,6 +231,7 @@ class Comment(models.Model):
             self.thread_id = parent.thread_id
         self.fingerprint = comment_fingerprint(self.parent_id, self.author_name, self.body)
         self.author_email_key = email_key(self.author_email)[:100]
+        self.ip_network = author_network(self.ip_address)
 
     @property
     def is_approved(self) -> bool:
@@ -454,6 +468,94 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: #{self.comment_id}"
+
+
+class AuthorRuleQuerySet(models.QuerySet["AuthorRule"]):
+    def active(self) -> Self:
+        """Rules in force now: without an expiry, or expiring later than now (expiring exactly now is over)."""
+        return self.filter(Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
+
+
+class AuthorRule(models.Model):
+    """A moderator's standing decision about an author: trust them, always hold them, or block them.
+
+    An author is named by a mailbox (comments.normalize.email_key, so "+tag" and Gmail's dots
+    make no difference), by every mailbox of a domain (and its subdomains), or by an IP network.
+    """
+
+    class Kind(models.TextChoices):
+        # In order of precedence: when several rules match, the first kind here decides.
+        BLOCKED = "blocked", _("Blocked")
+        HOLD = "hold", _("Always hold")
+        TRUSTED = "trusted", _("Trusted")
+
+    class Target(models.TextChoices):
+        EMAIL = "email", _("Email address")
+        DOMAIN = "domain", _("Email domain")
+        NETWORK = "network", _("IP network (CIDR)")
+
+    kind = models.CharField(
+        _("rule"),
+        max_length=10,
+        choices=Kind,
+        help_text=_(
+            "Blocked: new comments are filed as spam (the author sees nothing unusual). Always hold: never "
+            "approved automatically. Trusted: approved unless a word list or the link limit holds them."
+        ),
+    )
+    target = models.CharField(_("applies to"), max_length=10, choices=Target, default=Target.EMAIL)
+    value = models.CharField(
+        _("email, domain or network"),
+        max_length=100,
+        help_text=_("jane@example.org, example.org (and its subdomains), or 192.0.2.0/24 or 2001:db8::/48."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Why: for the other moderators."))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, help_text=_("Empty: never."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = AuthorRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("author rule")
+        verbose_name_plural = _("trusted and blocked authors")
+        indexes = [models.Index(fields=["target", "value"], name="authorrule_target")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["blocked", "hold", "trusted"]), name="authorrule_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(target__in=["email", "domain", "network"]), name="authorrule_target_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        """Store the value as rules match it: an email as its mailbox, a domain bare, a network in CIDR."""
+        value = self.value.strip()
+        if self.target == self.Target.EMAIL:
+            if "@" not in value.strip("@"):
+                raise ValidationError({"value": _("Enter an email address.")}, code="email")
+            self.value = email_key(value)
+        elif self.target == self.Target.DOMAIN:
+            domain = email_key("x@" + value.lstrip("@")).partition("@")[2]  # googlemail.com is gmail.com
+            if "." not in domain or "@" in domain:
+                raise ValidationError({"value": _("Enter a domain such as example.org.")}, code="domain")
+            self.value = domain
+        else:
+            try:
+                self.value = str(ipaddress.ip_network(value, strict=False))
+            except ValueError:
+                raise ValidationError(
+                    {"value": _("Enter a network such as 192.0.2.0/24, or one address.")}, code="network"
+                ) from None
+
+    @property
+    def active(self) -> bool:
+        return self.expires_at is None or self.expires_at > timezone.now()
 
 
 class ReportedComment(Comment):

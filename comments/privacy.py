@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import transitions
-from .clientip import truncate_ip
+from .clientip import author_network, truncate_ip
 from .models import Comment, Report
 
 ANONYMOUS = "Anonymous"
@@ -64,11 +64,14 @@ def erase_personal_data(emails: Sequence[str], *, delete: bool = False) -> list[
             transitions.delete(Comment.objects.filter(pk__in=[c.pk for c in comments]))
             return comments
         for comment in comments:
+            truncated = truncate_ip(comment.ip_address)
             Comment.objects.filter(pk=comment.pk).update(
                 author_name=ANONYMOUS,
                 author_email="",
+                author_email_key="",
                 author_url="",
-                ip_address=truncate_ip(comment.ip_address),
+                ip_address=truncated,
+                ip_network=author_network(truncated),
                 user_agent="",
                 notify_replies=False,
                 fingerprint=f"erased:{comment.pk}",
@@ -78,7 +81,7 @@ def erase_personal_data(emails: Sequence[str], *, delete: bool = False) -> list[
 
 
 def purge_ips(older_than_days: int) -> int:
-    """Empty the IP address and user agent of comments older than that; returns how many changed."""
+    """Empty the IP address (and its network) and user agent of comments older than that; returns how many changed."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
     old = Comment.objects.filter(submitted_at__lt=cutoff).exclude(ip_address=None, user_agent="")
-    return old.update(ip_address=None, user_agent="")
+    return old.update(ip_address=None, ip_network="", user_agent="")

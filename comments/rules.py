@@ -18,9 +18,9 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import akismet, notifications, transitions
+from . import akismet, authors, notifications, transitions
 from .clientip import rate_limit_network
-from .models import Comment, Reason, WordList
+from .models import AuthorRule, Comment, Reason, WordList
 from .normalize import email_key, text_key
 from .ratelimit import limit_key, seconds_left, seconds_to_wait
 
@@ -142,9 +142,16 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
     """Pick a new comment's status by the rules, in order (closed articles never get here).
 
     `automated` is what gave a bot away ({"code": "too_fast", "seconds": 1.2}, …), if anything.
+    A moderator's rule on the author (comments.authors) is recorded with its id: blocked files
+    the comment as spam before anything else; the word lists and the link limit hold even a
+    trusted author; an author whose recent comments were mostly rejected is held instead of
+    approved, whichever rule would approve them.
     """
     if automated:
         return Verdict(Status.SPAM, [automated])
+    rule = authors.deciding_rule(comment.author_email_key, comment.ip_address)
+    if rule and rule.kind == AuthorRule.Kind.BLOCKED:
+        return Verdict(Status.SPAM, [_rule_reason(Reason.BLOCKED, rule)])
     lists = {wordlist.kind: wordlist.entries() for wordlist in WordList.objects.all()}
     haystack = _haystack(comment) if any(lists.values()) else []
     if entry := _first_match(lists.get(WordList.Kind.DISALLOWED, []), haystack):
@@ -156,12 +163,28 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
         held.append({"code": Reason.MODERATION_WORD, "entry": entry})
     if held:
         return Verdict(Status.PENDING, held)
+    if rule and rule.kind == AuthorRule.Kind.HOLD:
+        return Verdict(Status.PENDING, [_rule_reason(Reason.AUTHOR_HELD, rule)])
+    if rule and rule.kind == AuthorRule.Kind.TRUSTED:
+        return _approve_unless_history(comment, _rule_reason(Reason.TRUSTED, rule))
     known = Comment.objects.approved().filter(author_email_key=comment.author_email_key)
     if not comment.author_email_key or not known.exists():
         return Verdict(Status.PENDING, [{"code": Reason.FIRST_COMMENT}])
     if settings.COMMENTS_AUTO_APPROVE_KNOWN_AUTHORS and known.filter(author_name=comment.author_name).exists():
-        return Verdict(Status.APPROVED, [{"code": Reason.KNOWN_AUTHOR}])
+        return _approve_unless_history(comment, {"code": Reason.KNOWN_AUTHOR})
     return Verdict(Status.PENDING, [{"code": Reason.HELD}])
+
+
+def _rule_reason(code: str, rule: AuthorRule) -> dict[str, Any]:
+    """A moderator's rule as a reason: which one (its id), and what it names."""
+    return {"code": code, "rule": rule.pk, "target": rule.target, "value": rule.value}
+
+
+def _approve_unless_history(comment: Comment, approval: dict[str, Any]) -> Verdict:
+    """Approved for `approval`, unless the author's recent comments were mostly rejected (the history rule)."""
+    if history := authors.held_by_history(comment.author_email_key):
+        return Verdict(Status.PENDING, [history, approval])
+    return Verdict(Status.APPROVED, [approval])
 
 
 # ---------------------------------------------------------------- storing

@@ -282,6 +282,11 @@ AKISMET_BLOG_URL = env.str(
 # Seconds to wait for Akismet's answer, and tries per request (2, 4, 8… minutes apart, database backend).
 AKISMET_TIMEOUT_SECONDS = env.float("AKISMET_TIMEOUT_SECONDS", 3.0)
 AKISMET_ATTEMPTS = env.int("AKISMET_ATTEMPTS", 3)
+# An author whose decided comments of the last COMMENTS_HISTORY_DAYS were rejected (spam, trash) more
+# often than this share, out of at least COMMENTS_HOLD_MIN_DECIDED, is held even when a rule would approve.
+COMMENTS_HISTORY_DAYS = env.int("COMMENTS_HISTORY_DAYS", 90, validate=validate.Range(min=1))
+COMMENTS_HOLD_REJECTED_SHARE = env.float("COMMENTS_HOLD_REJECTED_SHARE", 0.5, validate=validate.Range(min=0, max=1))
+COMMENTS_HOLD_MIN_DECIDED = env.int("COMMENTS_HOLD_MIN_DECIDED", 3, validate=validate.Range(min=1))
 
 try:
     env.seal()  # every invalid variable at once, each named with what it accepts

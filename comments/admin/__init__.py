@@ -1,4 +1,5 @@
-"""The moderation workbench in the Django admin: the queue, the reported comments, the history, the word lists."""
+"""The moderation workbench in the Django admin: the queue, the reported comments, the history, the word lists,
+the rules on authors."""
 
 from ..importers import admin as article_export  # noqa: F401 (the article admin, with "Export as WordPress file")
-from . import history, queue, reports, wordlists  # noqa: F401 (each registers its model admin)
+from . import authors, history, queue, reports, wordlists  # noqa: F401 (each registers its model admin)

@@ -102,17 +102,23 @@ class SameAuthorFilter(admin.SimpleListFilter):
 
     title = _("same author")
     parameter_name = "same_author_as"
-    FIELDS = {"email": "author_email_key", "ip": "ip_address"}
+    FIELDS = {"email": "author_email_key", "ip": "ip_address", "network": "ip_network"}
 
     def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, "StrOrPromise"]]:
         # Reached by the links on a comment's page; shown in the sidebar only while in use.
         value = request.GET.get(self.parameter_name, "")
         kind, _colon, comment_id = value.partition(":")
-        labels = {"email": _("Same email as comment %s"), "ip": _("Same IP address as comment %s")}
+        labels = {
+            "email": _("Same email as comment %s"),
+            "ip": _("Same IP address as comment %s"),
+            "network": _("Same IP network as comment %s"),
+        }
         return [(value, labels[kind] % comment_id)] if kind in labels else []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
         kind, _colon, comment_id = (self.value() or "").partition(":")
+        if not request.user.has_perm("comments.moderate_comment"):
+            return queryset  # an author's record is for moderators only
         if kind not in self.FIELDS or not comment_id.isascii() or not comment_id.isdigit():
             return queryset
         value = Comment.objects.filter(pk=comment_id).values_list(self.FIELDS[kind].split("__")[0], flat=True).first()

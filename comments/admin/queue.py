@@ -26,13 +26,13 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from .. import privacy, search, transitions
+from .. import authors, privacy, search, transitions
 from ..models import Comment, CommentStats, ModerationEvent, Reason, Rejection, Report
 from ..normalize import email_key
 from ..sanitize import sanitize_comment, shows_nothing
@@ -238,11 +238,20 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             return redirect
         context = {
             "title": _("Moderation queue"),
+            "author_panel": self._author_panel_of_filter(request),
             "decide_url": reverse("admin:comments_comment_decide", args=[0]),
             "reply_url": reverse("admin:comments_comment_reply", args=[0]),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
+
+    def _author_panel_of_filter(self, request: HttpRequest) -> SafeString | None:
+        """The queue filtered to one author ("same email as comment N") opens with that author's panel."""
+        kind, _colon, pk = request.GET.get(SameAuthorFilter.parameter_name, "").partition(":")
+        if kind != "email" or not (pk.isascii() and pk.isdigit()) or not self.has_moderate_permission(request):
+            return None
+        comment = Comment.objects.filter(pk=pk).first()
+        return self.author_panel(comment, request) if comment and comment.author_email_key else None
 
     def _address_search(self, request: HttpRequest) -> HttpResponse | None:
         """A search for an email becomes "the same author as comment N", so no link of the page holds the address."""
@@ -285,6 +294,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             path("undo/<uuid:batch>/", self.admin_site.admin_view(self.undo_view), name="comments_comment_undo"),
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="comments_comment_preview"),
             path("<int:pk>/reply/", self.admin_site.admin_view(self.reply_view), name="comments_comment_reply"),
+            path("<int:pk>/author/", self.admin_site.admin_view(self.author_view), name="comments_comment_author"),
         ]
         return views + super().get_urls()
 
@@ -428,22 +438,96 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     def rendered_body(self, comment: Comment) -> SafeString:
         return render_to_string("comments/_body.html", {"comment": comment})
 
-    @admin.display(description=_("same author"))
-    def same_author(self, comment: Comment) -> str:
-        """How many other comments share this email or IP, with links to them (by this comment's id)."""
+    @admin.display(description=_("author record"))
+    def same_author(self, comment: Comment) -> SafeString:
+        """The author panel: the mailbox's record, its network's other authors, the rules on them, acting on them all.
+
+        Shown to moderators only (get_fieldsets). Its buttons post the change form to author_view.
+        """
+        return self.author_panel(comment)
+
+    def author_panel(self, comment: Comment, request: HttpRequest | None = None) -> SafeString:
+        """The panel's HTML; with a request, wrapped in a form of its own (the queue's page has no form around it)."""
         queue = reverse("admin:comments_comment_changelist")
-        parts = []
-        for kind, field, value, label in [
-            ("email", SameAuthorFilter.FIELDS["email"], comment.author_email_key, _("email")),
-            ("ip", SameAuthorFilter.FIELDS["ip"], comment.ip_address, _("IP address")),
-        ]:
-            if not value:
-                continue
-            others = Comment.objects.filter(**{field: value}).exclude(pk=comment.pk).count()
+
+        def same(kind: str) -> str:
             query = {"status": StatusFilter.ALL, SameAuthorFilter.parameter_name: f"{kind}:{comment.pk}"}
-            url = f"{queue}?{urlencode(query)}"
-            parts.append(format_html('<a href="{}">{} other comments with this {}</a>', url, others, label))
-        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) or "—"
+            return f"{queue}?{urlencode(query)}"
+
+        context = {
+            "comment": comment,
+            "record": authors.record_of(comment),
+            "email_url": same("email"),
+            "ip_url": same("ip"),
+            "network_url": same("network"),
+            "ip_others": Comment.objects.filter(ip_address=comment.ip_address).exclude(pk=comment.pk).count()
+            if comment.ip_address
+            else 0,
+            "act_url": reverse("admin:comments_comment_author", args=[comment.pk]),
+            "rule_url": f"{reverse('admin:comments_authorrule_add')}?{urlencode({'from_comment': comment.pk})}",
+            "rejections": Rejection.choices,
+            "history_days": settings.COMMENTS_HISTORY_DAYS,
+            "standalone": request is not None,
+        }
+        return render_to_string("admin/comments/comment/_author_panel.html", context, request=request)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Comment | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_moderate_permission(request):
+            return fieldsets
+        # Viewers who may not moderate see the comment, never the author's record.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "same_author"]})
+            for name, options in fieldsets
+        ]
+
+    AUTHOR_MESSAGES = {
+        "approve_pending": ngettext_lazy(
+            "%(count)d pending comment of this author approved.",
+            "%(count)d pending comments of this author approved.",
+            "count",
+        ),
+        "spam_recent": ngettext_lazy(
+            "%(count)d comment of this author marked as spam.",
+            "%(count)d comments of this author marked as spam.",
+            "count",
+        ),
+        "trash_recent": ngettext_lazy(
+            "%(count)d comment of this author moved to trash.",
+            "%(count)d comments of this author moved to trash.",
+            "count",
+        ),
+    }
+
+    def author_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Act on every comment of one comment's author (its mailbox) at once: one transaction, one Undo."""
+        if request.method != "POST":
+            raise Http404
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=pk)
+        action = request.POST.get("author_action", "")
+        days = request.POST.get("author_days", "")
+        reason = request.POST.get("author_reason", "")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+            back = reverse("admin:comments_comment_change", args=[comment.pk])
+        if action not in authors.ACTIONS or not comment.author_email_key:
+            self.message_user(request, _("This comment has no author to act on."), messages.ERROR)
+        elif action != "approve_pending" and not (days.isascii() and days.isdigit() and 1 <= int(days) <= 3650):
+            self.message_user(request, _("Give the number of days, from 1 to 3650."), messages.ERROR)
+        else:
+            moved, batch = authors.act_on(
+                comment.author_email_key,
+                action,
+                request.user,
+                days=int(days or 1),
+                reason=reason if reason in Rejection.values else Rejection.SPAM,
+                note=request.POST.get("author_note", "")[:500],
+            )
+            message = self.AUTHOR_MESSAGES[action] % {"count": moved}
+            self.message_user(request, self.undoable(request, message, batch))
+        return HttpResponseRedirect(back)
 
     # The change page's buttons: the same decisions as the actions of the queue.
     TRANSITIONS = ("approve", "unapprove", "mark_spam", "trash")

@@ -63,6 +63,10 @@ def reason_text(reason: dict[str, Any], full: bool = False) -> str:
         return f"{label}: “{reason['entry']}”"
     if "count" in reason:
         return _("%(label)s: %(count)s of at most %(max)s") % {"label": label, **reason}
+    if "rule" in reason:  # a moderator's rule on the author (comments.models.AuthorRule)
+        return _("%(label)s: %(value)s (rule %(rule)s)") % {"label": label, **reason}
+    if "rejected" in reason:
+        return _("%(label)s: %(rejected)s of %(decided)s decided lately") % {"label": label, **reason}
     if "seconds" in reason:
         return _("%(label)s: %(seconds)s s after the form was shown") % {"label": label, **reason}
     return label

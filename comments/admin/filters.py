@@ -105,8 +105,10 @@ class SameAuthorFilter(admin.SimpleListFilter):
     FIELDS = {"email": "author_email_key", "ip": "ip_address", "network": "ip_network"}
 
     def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, "StrOrPromise"]]:
-        # Reached by the links on a comment's page; shown in the sidebar only while in use.
+        # Reached by the links on a comment's page; shown in the sidebar only while in use, to moderators.
         value = request.GET.get(self.parameter_name, "")
+        if not request.user.has_perm("comments.moderate_comment"):
+            return []
         kind, _colon, comment_id = value.partition(":")
         labels = {
             "email": _("Same email as comment %s"),

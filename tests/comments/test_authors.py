@@ -368,10 +368,14 @@ def test_blocked_wins_over_trusted(post_comment, article, no_flood):
 @pytest.mark.parametrize(("kind", "status"), [("blocked", "spam"), ("hold", "pending"), ("trusted", "approved")])
 @pytest.mark.parametrize(("expires_in", "applies"), [(None, True), (1, True), (0, False), (-1, False)])
 def test_each_rule_kind_until_its_expiry(post_comment, article, known_author, clock, kind, status, expires_in, applies):
+    # Without a rule a known author is approved, and a new one held: each kind is tested against the other.
+    author, unruled = (
+        (known_author, "approved") if kind != "trusted" else ({"author_email": "new@example.org"}, "pending")
+    )
     expires_at = None if expires_in is None else NOW + timedelta(seconds=expires_in)
-    _rule(kind, "regular@example.com", expires_at=expires_at)
-    post_comment(article, **known_author)  # approved as a known author, without a rule
-    assert _latest().status == (status if applies else "approved")
+    _rule(kind, author["author_email"], expires_at=expires_at)
+    post_comment(article, **author)
+    assert _latest().status == (status if applies else unruled)
 
 
 @pytest.mark.parametrize(
@@ -468,3 +472,30 @@ def test_history_holds_a_trusted_author_too_and_the_queue_says_why(
     assert "most recent comments rejected" in text_of(row) and "trusted author" in text_of(row)
     full = text_of(page(moderator_client.get(_change(_latest()))).find(".//div[@class='form-row field-why']"))
     assert "most recent comments rejected: 1 of 3 decided lately" in full
+
+
+# ---------------------------------------------------------------- the network column
+
+
+def test_the_migration_fills_the_network_of_existing_comments(article, make_comment):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    comments = [make_comment(article, ip_address=ip) for ip in ("192.0.2.1", "2001:db8:1:2::5", None)]
+    Comment.objects.update(ip_network="")  # as before the migration
+    import_module("comments.migrations.0011_authors").fill_ip_networks(apps, None)
+    assert [Comment.objects.get(pk=c.pk).ip_network for c in comments] == ["192.0.2.0/24", "2001:db8:1:2::/64", ""]
+
+
+def test_erasing_and_purging_personal_data_forget_the_mailbox_and_network(article, make_comment):
+    from comments import privacy
+
+    erased = make_comment(article, author_email="gone@example.org", ip_address="192.0.2.1")
+    old = make_comment(article, ip_address="192.0.2.2", submitted_at=NOW - timedelta(days=400))
+    privacy.erase_personal_data(["gone@example.org"])
+    privacy.purge_ips(90)
+    erased.refresh_from_db()
+    old.refresh_from_db()
+    assert (erased.author_email_key, erased.ip_network) == ("", "192.0.2.0/24")  # the address kept only to /24
+    assert (old.ip_address, old.ip_network) == (None, "")

@@ -37,8 +37,8 @@ class AuthorRuleAdmin(admin.ModelAdmin[AuthorRule]):
     fields = ["kind", "target", "value", "expires_at", "note"]
     list_per_page = 50
 
-    class Media:
-        css = {"all": ["comments/admin/queue.css"]}
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        return super().changelist_view(request, {"title": _("Trusted and blocked authors"), **(extra_context or {})})
 
     @admin.display(description=_("in force"), boolean=True)
     def in_force(self, rule: AuthorRule) -> bool:

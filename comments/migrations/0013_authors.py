@@ -1,29 +1,29 @@
 """Authors (issue 15): moderators' rules on authors, and each comment's IP network for the author panel."""
 
+from collections import defaultdict
+
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-BATCH = 500
+BATCH = 5000
 
 
 def fill_ip_networks(apps, schema_editor):
+    """Each comment's network, in batches by id (never writing to rows a cursor is still reading)."""
     from comments.clientip import author_network  # the live function: values must match what save() computes
 
     Comment = apps.get_model("comments", "Comment")
-    by_network: dict[str, list[int]] = {}
-
-    def flush(network, pks):
-        Comment.objects.filter(pk__in=pks).update(ip_network=network)
-
-    for pk, address in Comment.objects.exclude(ip_address=None).order_by().values_list("pk", "ip_address").iterator():
-        pks = by_network.setdefault(author_network(address), [])
-        pks.append(pk)
-        if len(pks) >= BATCH:
-            flush(author_network(address), by_network.pop(author_network(address)))
-    for network, pks in by_network.items():
-        flush(network, pks)
+    with_address = Comment.objects.exclude(ip_address=None).order_by("pk").values_list("pk", "ip_address")
+    last = 0
+    while rows := list(with_address.filter(pk__gt=last)[:BATCH]):
+        by_network = defaultdict(list)
+        for pk, address in rows:
+            by_network[author_network(address)].append(pk)
+        for network, pks in by_network.items():
+            Comment.objects.filter(pk__in=pks).update(ip_network=network)
+        last = rows[-1][0]
 
 
 def let_moderators_manage_author_rules(apps, schema_editor):

@@ -512,8 +512,10 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         back = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
             back = reverse("admin:comments_comment_change", args=[comment.pk])
-        if action not in authors.ACTIONS or not comment.author_email_key:
-            self.message_user(request, _("This comment has no author to act on."), messages.ERROR)
+        if action not in authors.ACTIONS:
+            self.message_user(request, _("Unknown action."), messages.ERROR)
+        elif not comment.author_email_key:
+            self.message_user(request, _("This comment has no email: there is no author to act on."), messages.ERROR)
         elif action != "approve_pending" and not (days.isascii() and days.isdigit() and 1 <= int(days) <= 3650):
             self.message_user(request, _("Give the number of days, from 1 to 3650."), messages.ERROR)
         else:

@@ -499,3 +499,11 @@ def test_erasing_and_purging_personal_data_forget_the_mailbox_and_network(articl
     old.refresh_from_db()
     assert (erased.author_email_key, erased.ip_network) == ("", "192.0.2.0/24")  # the address kept only to /24
     assert (old.ip_address, old.ip_network) == (None, "")
+
+
+def test_an_author_without_an_email_cannot_be_acted_on(moderator_client, article, make_comment):
+    nameless = make_comment(article, status="pending", author_email="")
+    other = make_comment(article, status="pending", author_email="")
+    response = moderator_client.post(_act(nameless), {"author_action": "approve_pending"}, follow=True)
+    assert "there is no author to act on" in response.content.decode()
+    assert set(Comment.objects.filter(pk__in=[nameless.pk, other.pk]).values_list("status", flat=True)) == {"pending"}

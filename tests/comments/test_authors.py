@@ -143,11 +143,12 @@ def test_change_page_query_count_does_not_grow_with_the_history(
 
     for n in range(authors.NEIGHBOURS_SHOWN):  # a full list of neighbours: their count is read as well
         make_comment(article, author_email=f"m{n}@example.org", ip_address="192.0.2.3")
+    queries()  # the first request also fills per-process caches (content types)
     few = queries()
     for n in range(30):
         make_comment(article, author_email="a@example.org" if n % 2 else f"n{n}@example.org", ip_address="192.0.2.2")
     assert queries() == few
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(14):  # 13 at the time of writing, 4 of them the panel's
         moderator_client.get(_change(comment))
 
 

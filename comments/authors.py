@@ -121,7 +121,7 @@ def record_of(comment: Comment) -> Record:
             if len(record.neighbours) < NEIGHBOURS_SHOWN
             else others.order_by()[: NEIGHBOURS_COUNTED + 1].count()
         )
-    record.rules = rules_for(comment.author_email_key, comment.ip_address, active_only=False)
+    record.rules = rules_for(comment.author_email_key, comment.ip_address)
     return record
 
 
@@ -141,30 +141,38 @@ def _in_network(address: str | None, network: str) -> bool:
         return False
 
 
-def rules_for(key: str, ip_address: str | None, *, active_only: bool = True) -> list[AuthorRule]:
-    """The rules naming this mailbox, its domain or a network holding this address, most severe first.
+def _names(rule: AuthorRule, key: str, ip_address: str | None) -> bool:
+    """Whether the rule names this mailbox, its domain, or a network holding this address."""
+    if rule.target == AuthorRule.Target.NETWORK:
+        return _in_network(ip_address, rule.value)
+    return bool(key) and rule.value in ([key] if rule.target == AuthorRule.Target.EMAIL else _domains(key))
 
-    One query: mailboxes and domains by their index; networks (few) checked here, since
-    neither SQLite nor a portable query tests whether an address lies in a CIDR.
+
+def _most_severe_first(rules: list[AuthorRule]) -> list[AuthorRule]:
+    severity = list(AuthorRule.Kind.values)
+    return sorted(rules, key=lambda rule: (not rule.active, severity.index(rule.kind)))
+
+
+def rules_for(key: str, ip_address: str | None) -> list[AuthorRule]:
+    """Every rule naming this author, expired ones too (for the panel), most severe first, in one query.
+
+    Mailboxes and domains by their index; networks (few) checked here, since neither SQLite
+    nor a portable query tests whether an address lies in a CIDR.
     """
-    rules = AuthorRule.objects.active() if active_only else AuthorRule.objects.all()
     named = Q(target=AuthorRule.Target.NETWORK)
     if key:
-        named |= Q(target=AuthorRule.Target.EMAIL, value=key) | Q(
-            target=AuthorRule.Target.DOMAIN, value__in=_domains(key)
-        )
-    matching = [
-        rule
-        for rule in rules.filter(named)
-        if rule.target != AuthorRule.Target.NETWORK or _in_network(ip_address, rule.value)
-    ]
-    severity = list(AuthorRule.Kind.values)
-    return sorted(matching, key=lambda rule: (not rule.active, severity.index(rule.kind)))
+        named |= Q(target=AuthorRule.Target.EMAIL, value=key)
+        named |= Q(target=AuthorRule.Target.DOMAIN, value__in=_domains(key))
+    return _most_severe_first([rule for rule in AuthorRule.objects.filter(named) if _names(rule, key, ip_address)])
 
 
 def deciding_rule(key: str, ip_address: str | None) -> AuthorRule | None:
-    """The rule that decides a new comment of this author: blocked before always hold before trusted."""
-    return next(iter(rules_for(key, ip_address)), None)
+    """The rule in force that decides a new comment of this author: blocked before always hold before trusted.
+
+    Read from the rules in force kept in the shared cache, so that posting costs no query for them.
+    """
+    matching = [rule for rule in AuthorRule.in_force() if rule.active and _names(rule, key, ip_address)]
+    return next(iter(_most_severe_first(matching)), None)
 
 
 # ---------------------------------------------------------------- acting on an author

@@ -533,6 +533,28 @@ class AuthorRule(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self.publish()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        self.publish()
+        return deleted
+
+    # The rules in force, kept whole in the shared cache: every post reads them.
+    IN_FORCE_KEY = "comments:author-rules"
+
+    @classmethod
+    def in_force(cls) -> list["AuthorRule"]:
+        """The rules in force when they were last published (one may have expired since: check `active`)."""
+        return current_version(cls.IN_FORCE_KEY, lambda: list(cls.objects.active()))
+
+    @classmethod
+    def publish(cls) -> None:
+        """Make the rules in force now current for every app server when the transaction commits."""
+        publish_version(cls.IN_FORCE_KEY, list(cls.objects.active()))
+
     def clean(self) -> None:
         """Store the value as rules match it: an email as its mailbox, a domain bare, a network in CIDR."""
         value = self.value.strip()

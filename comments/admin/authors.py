@@ -67,6 +67,10 @@ class AuthorRuleAdmin(admin.ModelAdmin[AuthorRule]):
         initial.pop("from_comment", None)
         return initial
 
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AuthorRule]) -> None:
+        super().delete_queryset(request, queryset)
+        AuthorRule.publish()  # a bulk delete bypasses AuthorRule.delete()
+
     def save_model(self, request: HttpRequest, obj: AuthorRule, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]  # a logged-in moderator

@@ -508,3 +508,28 @@ def test_an_author_without_an_email_cannot_be_acted_on(moderator_client, article
     response = moderator_client.post(_act(nameless), {"author_action": "approve_pending"}, follow=True)
     assert "there is no author to act on" in response.content.decode()
     assert set(Comment.objects.filter(pk__in=[nameless.pk, other.pk]).values_list("status", flat=True)) == {"pending"}
+
+
+def test_posting_reads_the_rules_from_the_shared_cache_and_sees_a_change_at_once(
+    post_comment, article, no_flood, django_assert_num_queries
+):
+    post_comment(article, author_email="x@example.org")  # loads the rules in force (none) into the cache
+    with CaptureQueriesContext(connection) as queries:
+        post_comment(article, author_email="y@example.org")
+    assert not [q for q in queries if "comments_authorrule" in q["sql"]]
+    rule = _rule("blocked", "z@example.org")
+    post_comment(article, author_email="z@example.org")
+    assert _latest().status == "spam"
+    rule.delete()
+    post_comment(article, author_email="z@example.org", body="Again, after the block was lifted.")
+    assert _latest().status == "pending"
+
+
+def test_deleting_rules_from_the_admin_list_lifts_them_at_once(moderator_client, post_comment, article, no_flood):
+    rule = _rule("blocked", "z@example.org")
+    post_comment(article, author_email="z@example.org")
+    assert _latest().status == "spam"
+    moderator_client.post(RULES, {"action": "delete_selected", "_selected_action": [rule.pk], "post": "yes"})
+    assert not AuthorRule.objects.exists()
+    post_comment(article, author_email="z@example.org", body="Back again.")
+    assert _latest().status == "pending"

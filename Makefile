@@ -127,10 +127,12 @@ screenshots: $(VENV)/.dev $(if $(NPM),node_modules/.vnu)
 	SKINSITE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/e2e -q -k "journey1 or journey2 or journey4 or screenshots or keyboard_alone or reasons_and_history"
 
 # wrk drives every load: Debian's package, installed when missing, as .ci/run installs chromium.
+# bench/spam.py: the spam classifier's evaluation on the YouTube Spam Collection and its scoring time.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { echo "Installing Debian's wrk"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/spam.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .coverage htmlcov .secret-key .mypy_cache .ruff_cache .env

@@ -1,5 +1,6 @@
 import hashlib
 import ipaddress
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, cast
@@ -75,6 +76,7 @@ class Reason(models.TextChoices):
     MODERATOR = "moderator", _("written by a moderator")
     AKISMET = "akismet", _("Akismet")
     REPORTED = "reported", _("reported by readers")
+    CLASSIFIER = "classifier", _("spam classifier")
 
 
 class Rejection(models.TextChoices):
@@ -95,6 +97,11 @@ class AkismetVerdict(models.TextChoices):
     HAM = "ham", _("not spam")
     SPAM = "spam", _("spam")
     DISCARD = "discard", _("blatant spam")
+class SpamLabel(models.TextChoices):
+    """A moderator's decision as an example for the spam classifier."""
+
+    SPAM = "spam", _("spam")
+    HAM = "ham", _("not spam")
 
 
 class Comment(models.Model):
@@ -151,6 +158,14 @@ class Comment(models.Model):
     disqus_id = models.PositiveBigIntegerField(_("Disqus id"), null=True, blank=True, editable=False)
     # Akismet's answer, when AKISMET_API_KEY is set (empty: not asked, or no answer yet).
     akismet = models.CharField(_("Akismet"), max_length=7, choices=AkismetVerdict, blank=True, editable=False)
+    # The spam classifier's probability when the comment was posted (None: no model yet), and the
+    # features that weighed most ([["…check…", 0.81], …]): comments.spam.
+    spam_score = models.FloatField(_("spam score"), null=True, blank=True, editable=False)
+    spam_why = models.JSONField(_("spam score's reasons"), default=list, blank=True, editable=False)
+    # What a moderator's last decision taught the classifier about this comment (empty: nothing).
+    spam_label = models.CharField(
+        _("training label"), max_length=4, choices=SpamLabel, blank=True, editable=False, db_index=True
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -177,6 +192,8 @@ class Comment(models.Model):
             models.Index(fields=["ip_address"], name="comment_ip"),
             models.Index(fields=["held_for", "status", "-submitted_at", "-id"], name="comment_queue_reason"),
             models.Index(fields=["held_for", "-submitted_at", "-id"], name="comment_queue_reason_all"),
+            # The queue sorted by spam score, highest first.
+            models.Index(fields=["status", "-spam_score", "-id"], name="comment_queue_spam_score"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -587,3 +604,27 @@ class ReportedComment(Comment):
         proxy = True
         verbose_name = _("reported comment")
         verbose_name_plural = _("reported comments")
+class SpamModel(models.Model):
+    """The spam classifier, as trained from the moderators' decisions: one row, replaced by each training.
+
+    `model` is a comments.spamfeatures.Model: a linear model as plain JSON (features of
+    comment text → weights, a bias, the counts of examples). No email, name, IP address
+    or comment id is in it; words and fragments come only from at least two comments.
+    """
+
+    model = models.JSONField(_("model"))
+    spam_examples = models.PositiveIntegerField(_("spam examples"))
+    ham_examples = models.PositiveIntegerField(_("legitimate examples"))
+    # When training read its examples: a training asked for before that has nothing new to learn.
+    trained_at = models.DateTimeField(_("trained"), default=timezone.now)
+    # Names this model in every process's cache of it (comments.spam.current_model).
+    version = models.UUIDField(_("version"), default=uuid.uuid4, editable=False)
+    training_seconds = models.FloatField(_("training time (s)"), default=0.0)
+
+    class Meta:
+        ordering = ["-trained_at"]  # one row; two trainings at once may briefly leave two
+        verbose_name = _("spam model")
+        verbose_name_plural = _("spam models")
+
+    def __str__(self) -> str:
+        return f"{self.spam_examples} spam, {self.ham_examples} legitimate ({self.trained_at:%Y-%m-%d %H:%M})"

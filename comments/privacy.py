@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from . import transitions
+from . import spam, transitions
 from .clientip import author_network, truncate_ip
 from .models import Comment, Report
 
@@ -53,13 +53,15 @@ def erase_personal_data(emails: Sequence[str], *, delete: bool = False) -> list[
     """Anonymise (or, with delete, remove) every comment by these addresses, in one transaction.
 
     Returns the comments as they were, for the caller to report. An anonymised comment
-    keeps its text and leaves duplicate detection (its fingerprint no longer names anyone).
-    Reports these addresses sent keep their content, but the outcome is no longer emailed.
+    keeps its text and leaves duplicate detection (its fingerprint no longer names anyone)
+    and the spam classifier's training set. Reports these addresses sent keep their content,
+    but the outcome is no longer emailed.
     """
     with transaction.atomic():
         for email in emails:
             Report.objects.filter(reporter_email__iexact=email.strip()).update(reporter_email="")
         comments = list(comments_by(emails))
+        spam.forget(c.pk for c in comments)  # out of the spam classifier's training set, which is trained again
         if delete:
             transitions.delete(Comment.objects.filter(pk__in=[c.pk for c in comments]))
             return comments

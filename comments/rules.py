@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import akismet, authors, notifications, transitions
+from . import akismet, authors, notifications, spam, transitions
 from .clientip import rate_limit_network
 from .models import AuthorRule, Comment, Reason, WordList
 from .normalize import email_key, text_key
@@ -145,7 +145,8 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
     A moderator's rule on the author (comments.authors) is recorded with its id: blocked files
     the comment as spam before anything else; the word lists and the link limit hold even a
     trusted author; an author whose recent comments were mostly rejected is held instead of
-    approved, whichever rule would approve them.
+    approved, whichever rule would approve them. The spam classifier (comments.spam) speaks after the disallowed words: it files as spam
+    or holds, never approves.
     """
     if automated:
         return Verdict(Status.SPAM, [automated])
@@ -156,11 +157,16 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
     haystack = _haystack(comment) if any(lists.values()) else []
     if entry := _first_match(lists.get(WordList.Kind.DISALLOWED, []), haystack):
         return Verdict(Status.SPAM, [{"code": Reason.DISALLOWED_WORD, "entry": entry}])
+    classifier = spam.verdict(comment)  # needs the score that submit() gave the comment
+    if classifier and classifier[0] == Status.SPAM:
+        return Verdict(Status.SPAM, [classifier[1]])
     held = []
     if (links := comment.link_count()) > settings.COMMENTS_MAX_LINKS:
         held.append({"code": Reason.LINKS, "count": links, "max": settings.COMMENTS_MAX_LINKS})
     if entry := _first_match(lists.get(WordList.Kind.MODERATION, []), haystack):
         held.append({"code": Reason.MODERATION_WORD, "entry": entry})
+    if classifier:  # held, with the score as a warning: the classifier never lets a comment through
+        held.append(classifier[1])
     if held:
         return Verdict(Status.PENDING, held)
     if rule and rule.kind == AuthorRule.Kind.HOLD:
@@ -217,6 +223,7 @@ def submit(
     if not automated and limit_flood and mailbox_flooding(comment.author_email):
         automated = {"code": Reason.FLOOD}
     comment.prepare()  # the email key, which the rules use
+    spam.assess(comment)  # the spam score, kept on the comment and used by the rules
     verdict = initial_status(comment, automated=automated)
     comment.status, comment.reasons, comment.held_for = verdict.status, verdict.reasons, verdict.deciding
     try:

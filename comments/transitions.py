@@ -17,7 +17,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import akismet, notifications
+from . import akismet, notifications, spam
 from .models import Comment, CommentStats, ModerationEvent, Rejection, Report
 
 Status = Comment.Status
@@ -150,6 +150,8 @@ def _move(
             for pk, article, old, _parent, new in moves
         )  # fmt: skip
         shift((article, old, new, parent is None) for _pk, article, old, parent, new in moves)
+        if user is not None:  # a moderator's decision: an example for the spam classifier
+            spam.label_moves(((pk, old, new) for pk, _article, old, _parent, new in moves), reason, undo=bool(undoes))
         approved = [pk for pk, _article, _old, _parent, new in moves if new == Status.APPROVED]
         notifications.comments_approved(approved)
         akismet.comments_moved(((pk, old, new) for pk, _article, old, _parent, new in moves), user, reason)
@@ -188,6 +190,11 @@ def mark_spam(comments: QuerySet[Comment], user: Actor = None, **options: Any) -
     """Spam, with a reason (Rejection; spam unless told otherwise) and an optional note."""
     options.setdefault("reason", Rejection.SPAM)
     return set_status(comments, Status.SPAM, user, **options)
+
+
+def not_spam(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:
+    """Spam back to the queue (pending): with a moderator, the classifier learns from it first of all."""
+    return set_status(comments.filter(status=Status.SPAM), Status.PENDING, user, **options)
 
 
 def trash(comments: QuerySet[Comment], user: Actor = None, **options: Any) -> int:
@@ -251,6 +258,9 @@ def delete(comments: QuerySet[Comment]) -> int:
     """Delete comments (and, by cascade, their replies) for good; returns how many went."""
     with transaction.atomic():
         article_ids = list(comments.values_list("article_id", flat=True).distinct())
+        taught = comments.exclude(spam_label="").exists()
         deleted, _per_model = comments.delete()
         recount(article_ids)
+        if taught:  # the spam classifier learnt from some of them: it learns again without them
+            spam.request_training()
     return deleted

@@ -288,6 +288,15 @@ COMMENTS_HISTORY_DAYS = env.int("COMMENTS_HISTORY_DAYS", 90, validate=validate.R
 COMMENTS_HOLD_REJECTED_SHARE = env.float("COMMENTS_HOLD_REJECTED_SHARE", 0.5, validate=validate.Range(min=0, max=1))
 COMMENTS_HOLD_MIN_DECIDED = env.int("COMMENTS_HOLD_MIN_DECIDED", 3, validate=validate.Range(min=1))
 
+# The spam classifier (comments.spam): at or above THRESHOLD a new comment is filed as spam, at or above
+# HOLD_THRESHOLD it is held with a warning, and it acts only once trained on MIN_EXAMPLES decisions,
+# at least MIN_PER_KIND of each kind. THRESHOLD comes from `manage.py comments_spam_eval` (README).
+COMMENTS_SPAM_THRESHOLD = env.float("COMMENTS_SPAM_THRESHOLD", 0.99)
+COMMENTS_SPAM_HOLD_THRESHOLD = env.float("COMMENTS_SPAM_HOLD_THRESHOLD", 0.5)
+COMMENTS_SPAM_MIN_EXAMPLES = env.int("COMMENTS_SPAM_MIN_EXAMPLES", 200)
+COMMENTS_SPAM_MIN_PER_KIND = env.int("COMMENTS_SPAM_MIN_PER_KIND", 50)
+COMMENTS_SPAM_MAX_EXAMPLES = env.int("COMMENTS_SPAM_MAX_EXAMPLES", 20000)  # the newest decisions train it
+
 try:
     env.seal()  # every invalid variable at once, each named with what it accepts
 except EnvValidationError as error:

@@ -34,6 +34,7 @@ from django.views.defaults import server_error
 
 from comments import notifications, reports
 from comments.admin.queue import CommentAdmin
+from comments.models import Comment
 
 pytestmark = pytest.mark.vnu
 
@@ -275,6 +276,8 @@ def test_admin_pages_have_no_errors_in_the_projects_own_markup(
     queue, change = reverse("admin:comments_comment_changelist"), "admin:comments_comment_change"
     pending = make_comment(article, status="pending", author_url="https://example.org/?a=1&b=2", body=TYPED_MARKUP)
     reply = make_comment(article, parent=pending, ip_address="192.0.2.1", author_email=pending.author_email)
+    # The spam classifier's badge and reasons (features of typed text, so markup-like too).
+    Comment.objects.filter(pk=pending.pk).update(spam_score=0.97, spam_why=[["…<b>…", 0.8], ["check out", -0.1]])
     erase = {"action": "erase_personal_data", "_selected_action": [pending.pk, reply.pk]}
     reported = make_comment(article, body=TYPED_MARKUP)
     for n, kind in enumerate(["spam", "illegal"]):
@@ -290,6 +293,7 @@ def test_admin_pages_have_no_errors_in_the_projects_own_markup(
     assert BEGIN.encode() in pages["admin-erase-personal-data"] and b"Yes, erase" in pages["admin-erase-personal-data"]
     assert BEGIN.encode() in pages["admin-moderation-queue"] and BEGIN.encode() in pages["admin-comment-change"]
     assert BEGIN.encode() in pages["admin-reported"] and b"2 reports" in pages["admin-reported"]
+    assert "spam 97.0%" in pages["admin-moderation-queue"].decode()
 
     version, errors = vnu(command, pages, tmp_path)
     own = [error for error in errors if is_own(error, pages)]

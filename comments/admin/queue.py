@@ -54,6 +54,14 @@ DECISIONS: dict[str, tuple[Callable[..., int], Any]] = {
         transitions.mark_spam,
         ngettext_lazy("%(count)d comment marked as spam.", "%(count)d comments marked as spam.", "count"),
     ),
+    "not_spam": (
+        transitions.not_spam,
+        ngettext_lazy(
+            "%(count)d comment is not spam: back in the queue.",
+            "%(count)d comments are not spam: back in the queue.",
+            "count",
+        ),
+    ),
     "trash": (
         transitions.trash,
         ngettext_lazy("%(count)d comment moved to trash.", "%(count)d comments moved to trash.", "count"),
@@ -151,12 +159,12 @@ class QueueChangeList(ChangeList):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin[Comment]):
-    list_display = ["comment_cell", "author_cell", "status_cell", "submitted_at"]
+    list_display = ["comment_cell", "author_cell", "status_cell", "spam_cell", "submitted_at"]
     list_display_links = None
     list_filter = [StatusFilter, ReasonFilter, ArticleFilter, SameAuthorFilter]
     list_select_related = ["article", "parent"]
     search_fields = ["author_name", "author_email", "body", "ip_address"]  # searched by comments.search
-    sortable_by = ["submitted_at"]  # the only order the queue's indexes serve (both ways)
+    sortable_by = ["submitted_at", "spam_cell"]  # the orders the queue's indexes serve (both ways)
     ordering = ["-submitted_at", "-pk"]
     show_facets = admin.ShowFacets.NEVER  # StatusFilter counts in one query of its own
     show_full_result_count = False  # a second COUNT over every row, for "x of y" only
@@ -169,6 +177,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         "thread_context",
         "rendered_body",
         "why",
+        "spam_cell",
         "same_author",
         "submitted_at",
         "ip_address",
@@ -179,7 +188,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         "reader_reports",
     ]
     fieldsets = [
-        (None, {"fields": ["status", "why", "article_link", "rendered_body", "thread_context"]}),
+        (None, {"fields": ["status", "why", "spam_cell", "article_link", "rendered_body", "thread_context"]}),
         (_("Author"), {"fields": ["author_name", "author_email", "author_url", "same_author"]}),
         (_("Text as typed"), {"fields": ["body"], "classes": ["collapse"]}),
         (_("Moderation"), {"fields": ["submitted_at", "ip_address", "user_agent", "moderated_by", "moderated_at"]}),
@@ -190,6 +199,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         "approve",
         "unapprove",
         "mark_spam",
+        "not_spam",
         "trash",
         "restore",
         "delete_selected",
@@ -204,6 +214,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     approve = _action("approve", _("Approve"))
     unapprove = _action("unapprove", _("Unapprove"))
     mark_spam = _action("mark_spam", _("Mark as spam"))
+    not_spam = _action("not_spam", _("Not spam"))
     trash = _action("trash", _("Move to trash"))
     restore = _action("restore", _("Restore from trash"))
 
@@ -241,6 +252,8 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             "author_panel": self._author_panel_of_filter(request),
             "decide_url": reverse("admin:comments_comment_decide", args=[0]),
             "reply_url": reverse("admin:comments_comment_reply", args=[0]),
+            # The `o` value that sorts by the spam score, highest first (the column's index).
+            "spam_order": str(["action_checkbox", *self.list_display].index("spam_cell")),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
@@ -271,6 +284,8 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             actions.pop("delete_selected", None)  # never one click away from "Move to trash" in the queue
         if status not in (Status.TRASH, StatusFilter.ALL):
             actions.pop("restore", None)
+        if status not in (Status.SPAM, StatusFilter.ALL):
+            actions.pop("not_spam", None)
         return actions
 
     @admin.display(description=_("comment"))
@@ -285,6 +300,10 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     @admin.display(description=_("status"))
     def status_cell(self, comment: Comment) -> SafeString:
         return render_to_string("admin/comments/comment/_status_cell.html", {"comment": comment})
+
+    @admin.display(description=_("spam score"), ordering="-spam_score")  # highest first
+    def spam_cell(self, comment: Comment) -> SafeString:
+        return render_to_string("admin/comments/comment/_spam_cell.html", {"comment": comment})
 
     # ---- decisions, undo and preview
 

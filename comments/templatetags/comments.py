@@ -8,6 +8,7 @@ A failed post renders the same template with the bound form as `comment_form`.
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.conf import settings
 from django.template import Context
 from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
@@ -69,7 +70,23 @@ def reason_text(reason: dict[str, Any], full: bool = False) -> str:
         return _("%(label)s: %(rejected)s of %(decided)s decided lately") % {"label": label, **reason}
     if "seconds" in reason:
         return _("%(label)s: %(seconds)s s after the form was shown") % {"label": label, **reason}
+    if "score" in reason:
+        return _("%(label)s: spam score %(percent)s%%") % {"label": label, "percent": spam_percent(reason["score"])}
     return label
+
+
+@register.filter
+def spam_percent(score: float) -> str:
+    """A spam probability as a percentage for moderators: 0.9731 → "97.3"."""
+    return f"{100 * score:.1f}"
+
+
+@register.filter
+def spam_level(score: float) -> str:
+    """Which threshold a spam score reaches: "spam" (filed as spam), "hold" (held with a warning), or "low"."""
+    if score >= settings.COMMENTS_SPAM_THRESHOLD:
+        return "spam"
+    return "hold" if score >= settings.COMMENTS_SPAM_HOLD_THRESHOLD else "low"
 
 
 @register.simple_tag(takes_context=True)

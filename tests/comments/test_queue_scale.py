@@ -21,6 +21,7 @@ def _views(article):
     yield {"status": "all", "article": article.pk}
     yield {"status": "pending", "article": article.pk}
     yield {"status": "approved", "p": 2}
+    yield {"status": "pending", "o": "4"}  # highest spam score first
     yield {"q": "retinol"}
     yield {"q": "reader7@example.com"}
     yield {"q": "10.0.0.7"}

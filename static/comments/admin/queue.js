@@ -12,7 +12,7 @@ function setUpQueueKeys() {
   const announcer = document.getElementById("queue-announce");
   const help = document.getElementById("queue-help");
   const rows = Array.from(table.querySelectorAll("tbody tr"));
-  const decisions = { a: "approve", s: "mark_spam", t: "trash", u: "unapprove" };
+  const decisions = { a: "approve", s: "mark_spam", n: "not_spam", t: "trash", u: "unapprove" };
   const undoStack = [];
   let current = -1;
 

@@ -97,6 +97,8 @@ class AkismetVerdict(models.TextChoices):
     HAM = "ham", _("not spam")
     SPAM = "spam", _("spam")
     DISCARD = "discard", _("blatant spam")
+
+
 class SpamLabel(models.TextChoices):
     """A moderator's decision as an example for the spam classifier."""
 
@@ -604,6 +606,8 @@ class ReportedComment(Comment):
         proxy = True
         verbose_name = _("reported comment")
         verbose_name_plural = _("reported comments")
+
+
 class SpamModel(models.Model):
     """The spam classifier, as trained from the moderators' decisions: one row, replaced by each training.
 

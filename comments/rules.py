@@ -145,8 +145,8 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
     A moderator's rule on the author (comments.authors) is recorded with its id: blocked files
     the comment as spam before anything else; the word lists and the link limit hold even a
     trusted author; an author whose recent comments were mostly rejected is held instead of
-    approved, whichever rule would approve them. The spam classifier (comments.spam) speaks after the disallowed words: it files as spam
-    or holds, never approves.
+    approved, whichever rule would approve them. The spam classifier (comments.spam) speaks
+    after the disallowed words: it files as spam or holds, never approves.
     """
     if automated:
         return Verdict(Status.SPAM, [automated])

@@ -54,7 +54,8 @@ moderator: $(VENV)/.runtime .env
 # The production stack on this machine: DEBUG off, hashed static files, gunicorn, and a
 # db_worker that sends the site's email from the database task queue. DJANGO_SECRET_KEY
 # defaults to a key generated once into .secret-key (not committed); plain HTTP on
-# loopback, so the HTTPS redirect is off unless you set it.
+# loopback, so the HTTPS redirect is off unless you set it. The access log leaves out query strings
+# and referrers: a moderator's search for an email is a query string.
 WEB_CONCURRENCY ?= 2
 serve: export DJANGO_DEBUG ?= 0
 serve: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
@@ -68,7 +69,8 @@ serve: $(VENV)/.runtime .secret-key $(if $(NPM),node_modules/.vnu)
 	{ $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn skinsite.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-		--access-logfile - --error-logfile -; }
+		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"' \
+		--error-logfile -; }
 
 .secret-key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@

@@ -59,7 +59,7 @@ def comments_moved(moves: Iterable[tuple[int, str, str]], user: Any, reason: str
         return
     reports = []
     for pk, old, new in moves:
-        if old != Status.SPAM and (new == Status.SPAM or (new == Status.TRASH and reason == Rejection.SPAM)):
+        if old != Status.SPAM and (new == Status.SPAM or (new == Status.TRASH and Rejection.means_spam(reason))):
             reports.append((pk, True))
         elif old == Status.SPAM and new in (Status.PENDING, Status.APPROVED):
             reports.append((pk, False))

@@ -40,6 +40,15 @@ def rate_limit_network(address: str) -> str:
     return str(_network(address, 32, 64))
 
 
+def reader_network(address: str) -> str:
+    """Who counts as one reader where many networks cost an attacker nothing: an IPv4 address, or an IPv6 /48.
+
+    A home connection is given a /56 and a server often a /48, so /64s alone would let one
+    person be many readers (three reports hide a comment).
+    """
+    return str(_network(address, 32, 48))
+
+
 def author_network(address: str | None) -> str:
     """The network of an author's address, for "other comments from here": IPv4 /24, IPv6 /64 ("" without one)."""
     try:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from skinsite.versioned_cache import current_version, publish_version
+from skinsite.versioned_cache import current_version, get_or_compute, publish_version
 
 from .clientip import author_network
 from .normalize import email_key, text_key
@@ -79,6 +80,10 @@ class Reason(models.TextChoices):
     CLASSIFIER = "classifier", _("spam classifier")
 
 
+# The queue's "highest spam score first": an unscored comment (no model yet) counts as -1, below every score.
+SPAM_ORDER = Coalesce("spam_score", Value(-1.0)).desc()
+
+
 class Rejection(models.TextChoices):
     """Why a moderator marked a comment as spam or moved it to the trash."""
 
@@ -89,6 +94,11 @@ class Rejection(models.TextChoices):
     PERSONAL_ATTACK = "personal_attack", _("Personal attack")
     ILLEGAL = "illegal", _("Illegal content")
     OTHER = "other", _("Other")
+
+    @classmethod
+    def means_spam(cls, reason: str) -> bool:
+        """Whether trashing for this reason says "spam" (to the classifier and to Akismet): an advert, not a person."""
+        return reason in (cls.SPAM, cls.ADVERTISING)
 
 
 class AkismetVerdict(models.TextChoices):
@@ -195,7 +205,9 @@ class Comment(models.Model):
             models.Index(fields=["held_for", "status", "-submitted_at", "-id"], name="comment_queue_reason"),
             models.Index(fields=["held_for", "-submitted_at", "-id"], name="comment_queue_reason_all"),
             # The queue sorted by spam score, highest first.
-            models.Index(fields=["status", "-spam_score", "-id"], name="comment_queue_spam_score"),
+            # Highest score first, unscored comments last on every database (PostgreSQL sorts NULLs
+            # first, and SQLite has no NULLS LAST in an index): SPAM_ORDER.
+            models.Index(F("status"), SPAM_ORDER, F("id").desc(), name="comment_queue_spam_score"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -410,22 +422,31 @@ class ReportQuerySet(models.QuerySet["Report"]):
     def open(self) -> Self:
         return self.filter(outcome=Report.Outcome.OPEN)
 
-    def decide(self, outcome: str, user: Any = None, reason: str = "") -> list[int]:
+    def decide(self, outcome: str, user: Any = None, reason: str = "", batch: uuid.UUID | None = None) -> list[int]:
         """Close these reports with a decision about their comment; returns the ids of those closed.
 
         Each keeps the fingerprint of the comment as it was decided, so a dismissal covers
-        that text only: the same comment reported again is ignored until it changes.
+        that text only: the same comment reported again is ignored until it changes. `batch`
+        names the moderation action (ModerationEvent.batch), whose undo reopens them.
         """
         ids = list(self.values_list("pk", flat=True))
         current = Comment.objects.filter(pk=models.OuterRef("comment_id")).values("fingerprint")[:1]
         Report.objects.filter(pk__in=ids).update(
+            reporter_key="",  # only open reports tell readers apart: a decided one keeps no trace of the address
             outcome=outcome,
             decided_by=user,
             decided_at=timezone.now(),
             decision_reason=reason,
+            decided_batch=batch,
             fingerprint=models.Subquery(current),
         )
         return ids
+
+    def reopen_undone(self, batch: uuid.UUID) -> int:
+        """Open again the reports that the action `batch` closed (it was undone)."""
+        return self.filter(decided_batch=batch).update(
+            outcome=Report.Outcome.OPEN, decided_by=None, decided_at=None, decision_reason="", decided_batch=None
+        )
 
 
 class Report(models.Model):
@@ -465,6 +486,7 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
     )
     decision_reason = models.CharField(_("decision reason"), max_length=20, choices=Rejection, blank=True)
+    decided_batch = models.UUIDField(null=True, blank=True, editable=False)  # the action that decided it
     # Set when the reporter has been told the outcome: they get one email, however often it is retried.
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -561,18 +583,23 @@ class AuthorRule(models.Model):
         self.publish()
         return deleted
 
-    # The rules in force, kept whole in the shared cache: every post reads them.
-    IN_FORCE_KEY = "comments:author-rules"
+    # Names the state of the rules (a new name for every change): every post reads them, from memory.
+    VERSION_KEY = "comments:author-rules"
 
     @classmethod
     def in_force(cls) -> list["AuthorRule"]:
-        """The rules in force when they were last published (one may have expired since: check `active`)."""
-        return current_version(cls.IN_FORCE_KEY, lambda: list(cls.objects.active()))
+        """The rules in force when this state was first read (one may have expired since: check `active`)."""
+        version = current_version(cls.VERSION_KEY, lambda: uuid.uuid4().hex)  # lost: a new name, read afresh
+        return get_or_compute(lambda: list(cls.objects.active()), "comments:author-rules", version)
 
     @classmethod
     def publish(cls) -> None:
-        """Make the rules in force now current for every app server when the transaction commits."""
-        publish_version(cls.IN_FORCE_KEY, list(cls.objects.active()))
+        """Name a new state of the rules for every app server when the transaction commits.
+
+        A name, not the rules: two changes committed at once each publish a name, and whichever
+        wins is read from the database afterwards, with both changes in it.
+        """
+        publish_version(cls.VERSION_KEY, uuid.uuid4().hex)
 
     def clean(self) -> None:
         """Store the value as rules match it: an email as its mailbox, a domain bare, a network in CIDR."""

@@ -45,10 +45,18 @@ def comments_approved(comment_ids: Sequence[int]) -> None:
 
 
 def reports_decided(report_ids: Sequence[int]) -> None:
-    """Tell the reporters of these reports who asked for it what was decided, once the transaction commits."""
+    """Tell the reporters of these reports who asked for it what was decided, once the transaction commits.
+
+    Where the task queue can wait, the email waits out the undo window (COMMENTS_UNDO_SECONDS):
+    an undone decision reopens its reports, and the task then sends nothing.
+    """
     asked = list(Report.objects.filter(pk__in=report_ids).exclude(reporter_email="").values_list("pk", flat=True))
-    if asked:
-        transaction.on_commit(lambda: [send_report_outcome_email.enqueue(pk) for pk in asked])
+    if not asked:
+        return
+    send = send_report_outcome_email
+    if default_task_backend.supports_defer:
+        send = send.using(run_after=timezone.now() + timedelta(seconds=settings.COMMENTS_UNDO_SECONDS))
+    transaction.on_commit(lambda: [send.enqueue(pk) for pk in asked])
 
 
 def moderator_addresses() -> list[str]:

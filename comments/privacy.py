@@ -86,4 +86,6 @@ def purge_ips(older_than_days: int) -> int:
     """Empty the IP address (and its network) and user agent of comments older than that; returns how many changed."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
     old = Comment.objects.filter(submitted_at__lt=cutoff).exclude(ip_address=None, user_agent="")
+    # A report's keyed hash of the reader's network is an address too (guessable with the key).
+    Report.objects.filter(reported_at__lt=cutoff).exclude(reporter_key="").update(reporter_key="")
     return old.update(ip_address=None, ip_network="", user_agent="")

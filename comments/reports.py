@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from . import notifications, transitions
-from .clientip import rate_limit_network
+from .clientip import reader_network
 from .models import Comment, Reason, Report
 from .ratelimit import limit_key, seconds_left, seconds_to_wait
 
@@ -26,8 +26,8 @@ MAX_REPORTED_IN_COOKIE = 50
 
 
 def reporter_key(ip_address: str | None) -> str:
-    """A keyed hash of the reader's network (IPv4 address or IPv6 /64): one reader, and no address, stored."""
-    network = rate_limit_network(ip_address) if ip_address else ""
+    """A keyed hash of the reader's network (IPv4 address or IPv6 /48): one reader, and no address, stored."""
+    network = reader_network(ip_address) if ip_address else ""
     return salted_hmac("comments.report", network, algorithm="sha256").hexdigest()
 
 
@@ -45,7 +45,7 @@ def seconds_to_wait_for(comment: Comment, ip_address: str | None) -> float:
     """
     limits = [
         (
-            limit_key("report-client", rate_limit_network(ip_address) if ip_address else ""),
+            limit_key("report-client", reader_network(ip_address) if ip_address else ""),
             settings.COMMENTS_REPORT_CLIENT_SECONDS,
         ),
         (limit_key("report-comment", str(comment.pk)), settings.COMMENTS_REPORT_COMMENT_SECONDS),

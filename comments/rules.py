@@ -146,7 +146,8 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
     the comment as spam before anything else; the word lists and the link limit hold even a
     trusted author; an author whose recent comments were mostly rejected is held instead of
     approved, whichever rule would approve them. The spam classifier (comments.spam) speaks
-    after the disallowed words: it files as spam or holds, never approves.
+    after the disallowed words: it files as spam (a trusted author's comment: holds) or holds,
+    never approves.
     """
     if automated:
         return Verdict(Status.SPAM, [automated])
@@ -158,7 +159,8 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
     if entry := _first_match(lists.get(WordList.Kind.DISALLOWED, []), haystack):
         return Verdict(Status.SPAM, [{"code": Reason.DISALLOWED_WORD, "entry": entry}])
     classifier = spam.verdict(comment)  # needs the score that submit() gave the comment
-    if classifier and classifier[0] == Status.SPAM:
+    trusted = rule is not None and rule.kind == AuthorRule.Kind.TRUSTED
+    if classifier and classifier[0] == Status.SPAM and not trusted:  # a trusted author's is held below
         return Verdict(Status.SPAM, [classifier[1]])
     held = []
     if (links := comment.link_count()) > settings.COMMENTS_MAX_LINKS:
@@ -171,7 +173,7 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
         return Verdict(Status.PENDING, held)
     if rule and rule.kind == AuthorRule.Kind.HOLD:
         return Verdict(Status.PENDING, [_rule_reason(Reason.AUTHOR_HELD, rule)])
-    if rule and rule.kind == AuthorRule.Kind.TRUSTED:
+    if rule and trusted:
         return _approve_unless_history(comment, _rule_reason(Reason.TRUSTED, rule))
     known = Comment.objects.approved().filter(author_email_key=comment.author_email_key)
     if not comment.author_email_key or not known.exists():
@@ -183,7 +185,7 @@ def initial_status(comment: Comment, *, automated: dict[str, Any] | None = None)
 
 def _rule_reason(code: str, rule: AuthorRule) -> dict[str, Any]:
     """A moderator's rule as a reason: which one (its id), and what it names."""
-    return {"code": code, "rule": rule.pk, "target": rule.target, "value": rule.value}
+    return {"code": code, "rule": rule.pk, "target": rule.target}  # never its value: an email or a network
 
 
 def _approve_unless_history(comment: Comment, approval: dict[str, Any]) -> Verdict:

@@ -34,8 +34,6 @@ from .spamfeatures import Model, describe, features, score
 logger = logging.getLogger(__name__)
 Status = Comment.Status
 VERSION_KEY = "comments:spam-model"
-# Trash for these reasons is spam; for the others (abusive, off-topic…) it is a person, not an advert.
-SPAM_REJECTIONS = {Rejection.SPAM, Rejection.ADVERTISING}
 # "Not spam" is the costliest mistake the classifier makes: its training goes first in the queue.
 NOT_SPAM_PRIORITY = 50
 
@@ -110,7 +108,7 @@ def label_for(old: str, new: str, reason: str, *, undo: bool) -> str | None:
     if new == Status.SPAM:
         return SpamLabel.SPAM
     if new == Status.TRASH:
-        return SpamLabel.SPAM if reason in SPAM_REJECTIONS else ""
+        return SpamLabel.SPAM if Rejection.means_spam(reason) else ""
     if new == Status.PENDING and old == Status.SPAM and not undo:
         return SpamLabel.HAM  # "Not spam"
     return ""  # unapproved, undone, restored to pending: no longer decided

@@ -156,7 +156,7 @@ def _move(
         notifications.comments_approved(approved)
         akismet.comments_moved(((pk, old, new) for pk, _article, old, _parent, new in moves), user, reason)
         if not rule:
-            _decide_reports(moves, user, reason)
+            _decide_reports(moves, user, reason, batch)
     return len(moves)
 
 
@@ -169,12 +169,14 @@ REPORT_OUTCOMES = {
 }
 
 
-def _decide_reports(moves: Sequence[tuple[int, int, str, int | None, str]], user: Actor, reason: str) -> None:
-    """Close the open reports of moved comments with the decision, and tell the reporters who asked."""
+def _decide_reports(
+    moves: Sequence[tuple[int, int, str, int | None, str]], user: Actor, reason: str, batch: uuid.UUID
+) -> None:
+    """Close the open reports of moved comments with the decision (undo() reopens them), and tell the reporters."""
     for new in {move[4] for move in moves}:
         pks = [pk for pk, *_rest, to in moves if to == new]
         outcome = REPORT_OUTCOMES[Status(new)]
-        decided = Report.objects.open().filter(comment_id__in=pks).decide(outcome, user, reason)
+        decided = Report.objects.open().filter(comment_id__in=pks).decide(outcome, user, reason, batch)
         notifications.reports_decided(decided)
 
 
@@ -251,7 +253,9 @@ def undo(batch: uuid.UUID, user: Actor = None) -> int:
         if any(current.get(event.comment_id) != event.to_status for event in events):
             raise UndoRefused(_("A comment of this action has changed since; nothing was undone."))
         targets = {event.comment_id: event.from_status for event in events}
-        return _move_each(Comment.objects.filter(pk__in=targets), targets, user, batch=uuid.uuid4(), undoes=batch)
+        moved = _move_each(Comment.objects.filter(pk__in=targets), targets, user, batch=uuid.uuid4(), undoes=batch)
+        Report.objects.reopen_undone(batch)  # the decision is gone: its reports wait for another
+        return moved
 
 
 def delete(comments: QuerySet[Comment]) -> int:

@@ -8,9 +8,11 @@ from django.contrib.auth import middleware as auth
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
+from django.core.exceptions import BadRequest
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
+from django.http import HttpResponseBadRequest
 from django.middleware.gzip import GZipMiddleware
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
@@ -98,7 +100,7 @@ def _policy_changed(*, setting, **kwargs):
 
 def _has_session(request):
     """Readers have no accounts: only the admin, and a browser that signed in to it, have a session."""
-    return request.path_info.startswith(_admin_prefix()) or settings.SESSION_COOKIE_NAME in request.COOKIES
+    return request.path.startswith(_admin_prefix()) or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 @functools.cache
@@ -133,3 +135,22 @@ class MessageMiddleware(messages.MessageMiddleware):
 
     def __call__(self, request):
         return super().__call__(request) if _has_session(request) else self.get_response(request)
+
+
+class UnreadableBodyMiddleware:
+    """A POST whose form body Django cannot read (an unknown charset, say) gets a plain 400.
+
+    Django raises BadRequest from request.POST, and the CSRF middleware and the error views
+    (which render a CSRF token) read it again, turning a bad request into a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 (parsed once here; Django keeps it)
+            except BadRequest:
+                return HttpResponseBadRequest("Bad request: the form could not be read.\n", content_type="text/plain")
+        return self.get_response(request)

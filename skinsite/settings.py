@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "skinsite.middleware.CSPMiddleware",
     "skinsite.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "skinsite.middleware.UnreadableBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "skinsite.middleware.AuthenticationMiddleware",
     "skinsite.middleware.MessageMiddleware",

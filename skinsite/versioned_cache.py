@@ -52,7 +52,12 @@ def publish_version(name, version):
     """
     cache.delete(name)
     caches["fragments"].delete(_own_copy(name))
-    transaction.on_commit(lambda: cache.set(name, version, _timeout()))
+
+    def publish():
+        cache.set(name, version, _timeout())
+        caches["fragments"].delete(_own_copy(name))  # a copy another thread loaded before the commit
+
+    transaction.on_commit(publish)
 
 
 def get_or_compute(compute, *state):

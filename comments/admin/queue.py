@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from .. import authors, privacy, search, transitions
-from ..models import Comment, CommentStats, ModerationEvent, Reason, Rejection, Report
+from ..models import SPAM_ORDER, Comment, CommentStats, ModerationEvent, Reason, Rejection, Report
 from ..normalize import email_key
 from ..sanitize import sanitize_comment, shows_nothing
 from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, kept_counts
@@ -245,6 +245,8 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         return search.search(queryset, search_term), False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the email search, which would tell whether an address commented
         if redirect := self._address_search(request):
             return redirect
         context = {
@@ -301,7 +303,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     def status_cell(self, comment: Comment) -> SafeString:
         return render_to_string("admin/comments/comment/_status_cell.html", {"comment": comment})
 
-    @admin.display(description=_("spam score"), ordering="-spam_score")  # highest first
+    @admin.display(description=_("spam score"), ordering=SPAM_ORDER)  # highest first, unscored last
     def spam_cell(self, comment: Comment) -> SafeString:
         return render_to_string("admin/comments/comment/_spam_cell.html", {"comment": comment})
 
@@ -415,6 +417,8 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
 
     def preview_view(self, request: HttpRequest, pk: int) -> TemplateResponse:
         """A comment that is not public, shown to the moderator as readers would see it, marked as such."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
         context = {**self.admin_site.each_context(request), "comment": comment, "title": _("Preview")}
         context |= {"opts": self.model._meta, "original": comment}
@@ -494,9 +498,10 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
         fieldsets = super().get_fieldsets(request, obj)
         if self.has_moderate_permission(request):
             return fieldsets
-        # Viewers who may not moderate see the comment, never the author's record.
+        # Viewers who may not moderate see the comment, never the author's record or the readers' reports.
+        hidden = {"same_author", "reader_reports"}
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "same_author"]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
         ]
 

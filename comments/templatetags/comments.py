@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from ..models import Comment, CommentStats, Reason
+from ..models import AuthorRule, Comment, CommentStats, Reason
 from ..rules import comments_open
 from ..section import form_html, section_for
 
@@ -65,7 +65,10 @@ def reason_text(reason: dict[str, Any], full: bool = False) -> str:
     if "count" in reason:
         return _("%(label)s: %(count)s of at most %(max)s") % {"label": label, **reason}
     if "rule" in reason:  # a moderator's rule on the author (comments.models.AuthorRule)
-        return _("%(label)s: %(value)s (rule %(rule)s)") % {"label": label, **reason}
+        # The rule's kind of target, never its value: reasons stay on comments that erasure keeps.
+        target = reason.get("target", "")
+        target = str(AuthorRule.Target(target).label).lower() if target in AuthorRule.Target.values else target
+        return _("%(label)s: %(target)s (rule %(rule)s)") % {"label": label, "target": target, "rule": reason["rule"]}
     if "rejected" in reason:
         return _("%(label)s: %(rejected)s of %(decided)s decided lately") % {"label": label, **reason}
     if "seconds" in reason:

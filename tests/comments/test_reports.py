@@ -215,10 +215,10 @@ def test_reports_store_a_keyed_hash_of_the_network_never_the_address(comment):
     assert REPORTER_IP not in row and "203.0.113" not in row
 
 
-def test_reporter_key_is_keyed_and_counts_an_ipv6_subnet_as_one(settings):
+def test_reporter_key_is_keyed_and_counts_an_ipv6_48_as_one(settings):
     key = reports.reporter_key("2001:db8:1:2::1")
-    assert key == reports.reporter_key("2001:db8:1:2:ffff::9")  # the same /64
-    assert key != reports.reporter_key("2001:db8:1:3::1")
+    assert key == reports.reporter_key("2001:db8:1:3:ffff::9")  # the same /48: one home's many /64s
+    assert key != reports.reporter_key("2001:db8:2:2::1")
     settings.SECRET_KEY = "another-secret-key-for-this-test-0123456789abcdefghijklmnop"
     assert reports.reporter_key("2001:db8:1:2::1") != key  # not a plain hash anyone could recompute
 

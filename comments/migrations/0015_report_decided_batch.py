@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0014_spam_classifier'),
+        ("comments", "0014_spam_classifier"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='decided_batch',
+            model_name="report",
+            name="decided_batch",
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
     ]

@@ -6,20 +6,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0004_import_article_is_public'),
-        ('comments', '0015_report_decided_batch'),
+        ("articles", "0004_import_article_is_public"),
+        ("comments", "0015_report_decided_batch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='comment',
-            name='comment_queue_spam_score',
+            model_name="comment",
+            name="comment_queue_spam_score",
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(models.F('status'), models.OrderBy(django.db.models.functions.comparison.Coalesce('spam_score', models.Value(-1.0)), descending=True), models.OrderBy(models.F('id'), descending=True), name='comment_queue_spam_score'),
+            model_name="comment",
+            index=models.Index(
+                models.F("status"),
+                models.OrderBy(
+                    django.db.models.functions.comparison.Coalesce("spam_score", models.Value(-1.0)), descending=True
+                ),
+                models.OrderBy(models.F("id"), descending=True),
+                name="comment_queue_spam_score",
+            ),
         ),
     ]

@@ -17,6 +17,13 @@ def _empty_cache():
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what the code defers to transaction commit (the test's own transaction never commits;
+    with the immediate task backend, the tasks it enqueues then run)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def article(db):
     """The article the migrations create, with its three approved reader comments."""
     return Article.objects.get(slug=ARTICLE_SLUG)

@@ -157,8 +157,20 @@ class QueueChangeList(ChangeList):
             comment.author_record = counts.get(comment.author_email_key, {})
 
 
+class CommentCells:
+    """The comment and its status as the queue's columns show them (the queue, the Reported view)."""
+
+    @admin.display(description=_("comment"))
+    def comment_cell(self, comment: Comment) -> SafeString:
+        return render_to_string("admin/comments/comment/_comment_cell.html", {"comment": comment})
+
+    @admin.display(description=_("status"))
+    def status_cell(self, comment: Comment) -> SafeString:
+        return render_to_string("admin/comments/comment/_status_cell.html", {"comment": comment})
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin[Comment]):
+class CommentAdmin(CommentCells, admin.ModelAdmin[Comment]):
     list_display = ["comment_cell", "author_cell", "status_cell", "spam_cell", "submitted_at"]
     list_display_links = None
     list_filter = [StatusFilter, ReasonFilter, ArticleFilter, SameAuthorFilter]
@@ -290,18 +302,10 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             actions.pop("not_spam", None)
         return actions
 
-    @admin.display(description=_("comment"))
-    def comment_cell(self, comment: Comment) -> SafeString:
-        return render_to_string("admin/comments/comment/_comment_cell.html", {"comment": comment})
-
     @admin.display(description=_("author"))
     def author_cell(self, comment: Comment) -> SafeString:
         record = getattr(comment, "author_record", {})
         return render_to_string("admin/comments/comment/_author_cell.html", {"comment": comment, "record": record})
-
-    @admin.display(description=_("status"))
-    def status_cell(self, comment: Comment) -> SafeString:
-        return render_to_string("admin/comments/comment/_status_cell.html", {"comment": comment})
 
     @admin.display(description=_("spam score"), ordering=SPAM_ORDER)  # highest first, unscored last
     def spam_cell(self, comment: Comment) -> SafeString:

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from .. import reports
 from ..models import Comment, Report, ReportedComment
-from .queue import DECISIONS, DecisionForm, decide
+from .queue import DECISIONS, CommentCells, DecisionForm, decide
 
 
 class ReportedChangeList(ChangeList):
@@ -48,7 +48,7 @@ def _decision(name: str, description: Any) -> Any:
 
 
 @admin.register(ReportedComment)
-class ReportedCommentAdmin(admin.ModelAdmin[ReportedComment]):
+class ReportedCommentAdmin(CommentCells, admin.ModelAdmin[ReportedComment]):
     list_display = ["comment_cell", "author", "status_cell", "reports_cell", "last_reported_at"]
     list_display_links = None
     list_select_related = ["article", "parent"]
@@ -86,17 +86,9 @@ class ReportedCommentAdmin(admin.ModelAdmin[ReportedComment]):
         )
         self.message_user(request, message % {"count": kept})
 
-    @admin.display(description=_("comment"))
-    def comment_cell(self, comment: Comment) -> SafeString:
-        return render_to_string("admin/comments/comment/_comment_cell.html", {"comment": comment})
-
     @admin.display(description=_("author"))
     def author(self, comment: Comment) -> str:
         return comment.author_name
-
-    @admin.display(description=_("status"))
-    def status_cell(self, comment: Comment) -> SafeString:
-        return render_to_string("admin/comments/comment/_status_cell.html", {"comment": comment})
 
     @admin.display(description=_("reports"))
     def reports_cell(self, comment: Comment) -> SafeString:

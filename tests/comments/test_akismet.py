@@ -119,12 +119,6 @@ def server(settings, monkeypatch):
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what the code defers to transaction commit (the immediate task backend then runs the task)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def queued(settings):
     """Tasks go to the database queue, as in production, and run when the test says so."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

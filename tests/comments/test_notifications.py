@@ -21,12 +21,6 @@ from tests.helpers import page
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what the code defers to transaction commit (the test's own transaction never commits)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def moderators(db):
     group = Group.objects.get(name=settings.COMMENTS_MODERATORS_GROUP)
     with_email = User.objects.create_user("mia", "mia@example.com", is_staff=True)

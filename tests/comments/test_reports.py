@@ -27,12 +27,6 @@ def _no_waiting(settings):
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what the code defers to transaction commit (the test's own transaction never commits)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def comment(article, make_comment):
     return make_comment(article, **COMMENTER)
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "skinsite",
     "articles",
     "comments",
 ]
@@ -118,7 +119,7 @@ if not REDIS_URL:
 CACHES = {
     "default": SHARED_CACHE,
     "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "skinsite.cache.ProcessMemoryCache",
         "LOCATION": "fragments",
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },

@@ -3,16 +3,13 @@
 Settings module and URLconf in one: no apps, no middleware, no templates, no database.
 It serves /articles/<slug>/ with the bytes `make bench` captured from the real page
 (bench/prerendered/<slug>.html), read into memory when the worker starts, so what is
-left to measure is gunicorn, Django's request handling and the bytes on the wire. Under
-/csrf/ it serves them with a CSRF token for a new visitor made as well, for reference.
+left to measure is gunicorn, Django's request handling and the bytes on the wire.
 """
 
 from pathlib import Path
 
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.urls import path
-from django.views.decorators.csrf import csrf_protect
 
 SECRET_KEY = "benchmark-only-limit"  # noqa: S105 (nothing here is signed)
 DEBUG = False
@@ -31,18 +28,6 @@ def page(request, slug):
     return HttpResponse(PAGES[slug], content_type="text/html; charset=utf-8")
 
 
-@csrf_protect
-def page_with_csrf_token(request, slug):
-    """The same bytes, plus what Django's CSRF protection costs for a new visitor: a masked token and its cookie.
-
-    Not the limit, a reference: the article page's form needs this token, and this shows
-    how much of the gap to the limit that alone accounts for.
-    """
-    get_token(request)
-    return page(request, slug)
-
-
 urlpatterns = [
     path("articles/<slug:slug>/", page),
-    path("csrf/articles/<slug:slug>/", page_with_csrf_token),
 ]

@@ -24,7 +24,7 @@ REQUESTS = 500
 COSTS = [  # what to look for in the profile: a label, the file that defines the function, its name
     ("article lookup: get_object_or_404 and its SQL", "django/shortcuts.py", "get_object_or_404"),
     ("all SQL: execute_sql", "django/db/models/sql/compiler.py", "execute_sql"),
-    ("shared cache read: locmem get and unpickling", "django/core/cache/backends/locmem.py", "get"),
+    ("per-process cache reads: ProcessMemoryCache.get", "skinsite/cache.py", "get"),
     ("template rendering", "django/template/backends/django.py", "render"),
     ("CSRF token: get_token", "django/middleware/csrf.py", "get_token"),
     ("CSRF masking: _mask_cipher_secret", "django/middleware/csrf.py", "_mask_cipher_secret"),

@@ -424,7 +424,6 @@ def main():
                 {
                     "page": (page + path, len(body), ""),
                     "limit": (limit + path, len(body), ""),
-                    "limit with a CSRF token": (f"{limit}/csrf{path}", len(body), ""),
                 }
             )
             print(f"  loaded N={size}", flush=True)
@@ -551,7 +550,7 @@ def report(results):
     sizes = results["sizes"]
     header = (
         f"{'N':>7} | {'queries':>7} | {'cold med/p95 ms':>16} | {'warm med/p95 ms':>16} | "
-        f"{'page rps p50/p99 ms':>22} | {'limit rps p50/p99 ms':>22} | {'page/limit':>10} | {'/limit+CSRF':>11}"
+        f"{'page rps p50/p99 ms':>22} | {'limit rps p50/p99 ms':>22} | {'page/limit':>10}"
     )
 
     def load_cells(load):
@@ -575,13 +574,8 @@ def report(results):
         note = f"   {target(ratio >= 0.5, '≥ 50%')}" if size == READERS_AT else ""
         print(
             f"{size:>7} | {row['queries']:>7} | {timing(row['cold'])} | {timing(row['warm'])} | "
-            f"{load_cells(row['page'])} | {load_cells(row['limit'])} | {ratio:>10.0%} | "
-            f"{row['page']['rps'] / row['limit with a CSRF token']['rps']:>11.0%}{note}"
+            f"{load_cells(row['page'])} | {load_cells(row['limit'])} | {ratio:>10.0%}{note}"
         )
-    print(
-        "(limit+CSRF: the same bare Django also making a CSRF token and its cookie for a new visitor, "
-        "which the page's form needs; for reference, not the target)"
-    )
     ns = sorted(sizes)
     if len(ns) >= 2:
         base, top = sizes[100 if 100 in sizes else ns[0]], sizes[ns[-1]]

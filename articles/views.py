@@ -57,11 +57,13 @@ def article_response(
     """
     key = _shared_key(request, article, addition) if context is None else None
 
-    def render() -> str:
-        return render_to_string("articles/article_detail.html", {"article": article} | (context or {}), request)
+    def render() -> bytes:  # kept encoded: the page is tens of kilobytes, the end a few hundred bytes
+        return render_to_string(
+            "articles/article_detail.html", {"article": article} | (context or {}), request
+        ).encode()
 
     html = get_or_compute(render, "article-page", key) if key else render()
-    end = addition.page_end(request, article) if addition else ""
+    end = addition.page_end(request, article).encode() if addition else b""
     return HttpResponse(html + end, status=status)
 
 

@@ -268,7 +268,9 @@ class CommentAdmin(CommentCells, admin.ModelAdmin[Comment]):
     ) -> tuple[QuerySet[Comment], bool]:
         if not search_term.strip():
             return queryset, False
-        return search.search(queryset, search_term), False
+        # The rows and the status filter's counts both search: the full-text index is read once a request.
+        found = request.__dict__.setdefault("_queue_search_found", {})
+        return search.search(queryset, search_term, found), False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if not self.has_view_or_change_permission(request):

@@ -110,6 +110,23 @@ def test_search_ranks_by_relevance_then_newest_across_every_status(moderator_cli
     assert shown == [twice_new.pk, twice_old.pk, once.pk]
 
 
+def test_search_ranks_each_word_and_shorter_comments_first(moderator_client, article, make_comment):
+    both_long = make_comment(article, status="pending", body="Retinol and collagen, " + "and other words " * 20)
+    both_twice = make_comment(article, status="pending", body="Retinol, collagen; retinol, collagen.")
+    both_short = make_comment(article, status="pending", body="Retinol with collagen.")
+    make_comment(article, status="pending", body="Retinol alone.")
+    html = moderator_client.get(QUEUE, {"q": "collagen retinol"}).content.decode()
+    shown = [int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', html)]
+    assert shown == [both_twice.pk, both_short.pk, both_long.pk]
+
+
+def test_a_search_reads_the_full_text_index_once(moderator_client, seeded):
+    with CaptureQueriesContext(connection) as queries:
+        moderator_client.get(QUEUE, {"q": "retinol"})
+    # The rows and the status filter's counts come from the same matches.
+    assert sum("comments_comment_fts" in q["sql"] or "search_vector @@" in q["sql"] for q in queries) == 1
+
+
 def test_search_follows_edits_and_deletions(moderator_client, article, make_comment):
     comment = make_comment(article, status="pending", body="About collagen.")
 

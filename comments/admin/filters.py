@@ -19,6 +19,21 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+def once(request: HttpRequest) -> dict[str, Any]:
+    """What one request of the queue reads once and uses twice: the changelist, then its filters and panel."""
+    memo: dict[str, Any] = request.__dict__.setdefault("_comments_queue", {})
+    return memo
+
+
+def named_comment(request: HttpRequest, pk: str) -> Comment | None:
+    """The comment that "same author as comment N" names (the filter and the author panel both read it)."""
+    comments = once(request).setdefault("named", {})
+    if pk not in comments:
+        comments[pk] = Comment.objects.filter(pk=pk).first()
+    found: Comment | None = comments[pk]
+    return found
+
+
 class StatusFilter(admin.SimpleListFilter):
     """Opens on the queue (pending); every other status, and all, one click away, each with its count.
 
@@ -43,7 +58,7 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value()) if self.value() else queryset
 
     def choices(self, changelist: "ChangeList") -> Iterator["_ListFilterChoices"]:
-        counts = self._counts(changelist)
+        counts = self.counts(changelist)
         selected = self.value() or self.ALL
         for lookup, title in self.lookup_choices:
             count = sum(counts.values()) if lookup == self.ALL else counts.get(lookup, 0)
@@ -53,12 +68,24 @@ class StatusFilter(admin.SimpleListFilter):
                 "display": f"{title} ({count})",
             }
 
-    def _counts(self, changelist: "ChangeList") -> dict[str, int]:
-        """Comments per status among those the search and the other filters select.
+    def counts(self, changelist: "ChangeList") -> dict[str, int]:
+        """Comments per status among those the search and the other filters select (read once a request).
 
         Without a search or another filter than the article, the counts kept in
         CommentStats answer; otherwise one GROUP BY over the (few) selected comments.
         """
+        memo = once(self.request)
+        if "counts" not in memo:
+            memo["counts"] = self._counts(changelist)
+        counts: dict[str, int] = memo["counts"]
+        return counts
+
+    def selected_count(self, changelist: "ChangeList") -> int:
+        """How many comments the page's status, search and filters select: the paginator's count."""
+        counts = self.counts(changelist)
+        return sum(counts.values()) if self.value() is None else counts.get(self.value() or "", 0)
+
+    def _counts(self, changelist: "ChangeList") -> dict[str, int]:
         if counted := kept_counts(self.request):
             return counted
         queryset, _duplicates = self.model_admin.get_search_results(
@@ -123,7 +150,8 @@ class SameAuthorFilter(admin.SimpleListFilter):
             return queryset  # an author's record is for moderators only
         if kind not in self.FIELDS or not comment_id.isascii() or not comment_id.isdigit():
             return queryset
-        value = Comment.objects.filter(pk=comment_id).values_list(self.FIELDS[kind].split("__")[0], flat=True).first()
+        comment = named_comment(request, comment_id)
+        value = getattr(comment, self.FIELDS[kind]) if comment else None
         return queryset.filter(**{self.FIELDS[kind]: value}) if value else queryset.none()
 
 

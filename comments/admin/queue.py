@@ -37,7 +37,7 @@ from ..models import SPAM_ORDER, Comment, CommentStats, ModerationEvent, Reason,
 from ..normalize import email_key
 from ..sanitize import sanitize_comment, shows_nothing
 from . import cells
-from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, kept_counts
+from .filters import ArticleFilter, ReasonFilter, SameAuthorFilter, StatusFilter, named_comment, once
 
 Status = Comment.Status
 
@@ -143,6 +143,9 @@ class QueueChangeList(ChangeList):
     """The changelist, plus each row's author record (approved and spam counts) in one query for the page."""
 
     def get_results(self, request: HttpRequest) -> None:
+        # The paginator's count is among the counts per status that the status filter shows: one query for both.
+        (status,) = (spec for spec in self.filter_specs if isinstance(spec, StatusFilter))
+        once(request)["count"] = status.selected_count(self)
         super().get_results(request)
         keys = {comment.author_email_key for comment in self.result_list if comment.author_email_key}
         counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -257,10 +260,7 @@ class CommentAdmin(CommentCells, admin.ModelAdmin[Comment]):
         orphans: int = 0,
         allow_empty_first_page: bool = True,
     ) -> QueuePaginator:
-        known = None
-        if (counts := kept_counts(request)) is not None:
-            status = request.GET.get(StatusFilter.parameter_name) or Status.PENDING
-            known = sum(counts.values()) if status == StatusFilter.ALL else counts.get(status)
+        known = once(request).get("count")  # QueueChangeList.get_results counted the selection
         return QueuePaginator(queryset, per_page, known, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
 
     def get_search_results(
@@ -269,8 +269,7 @@ class CommentAdmin(CommentCells, admin.ModelAdmin[Comment]):
         if not search_term.strip():
             return queryset, False
         # The rows and the status filter's counts both search: the full-text index is read once a request.
-        found = request.__dict__.setdefault("_queue_search_found", {})
-        return search.search(queryset, search_term, found), False
+        return search.search(queryset, search_term, once(request).setdefault("search", {})), False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if not self.has_view_or_change_permission(request):
@@ -293,7 +292,7 @@ class CommentAdmin(CommentCells, admin.ModelAdmin[Comment]):
         kind, _colon, pk = request.GET.get(SameAuthorFilter.parameter_name, "").partition(":")
         if kind != "email" or not (pk.isascii() and pk.isdigit()) or not self.has_moderate_permission(request):
             return None
-        comment = Comment.objects.filter(pk=pk).first()
+        comment = named_comment(request, pk)
         return self.author_panel(comment, request) if comment and comment.author_email_key else None
 
     def _address_search(self, request: HttpRequest) -> HttpResponse | None:
@@ -302,8 +301,9 @@ class CommentAdmin(CommentCells, admin.ModelAdmin[Comment]):
         if "@" not in term or " " in term:
             return None
         newest = Comment.objects.filter(author_email_key=email_key(term)).order_by("-pk").values_list("pk", flat=True)
-        query = {"status": StatusFilter.ALL, SameAuthorFilter.parameter_name: f"email:{newest.first() or 0}"}
-        if not newest.exists():
+        found = newest.first()
+        query = {"status": StatusFilter.ALL, SameAuthorFilter.parameter_name: f"email:{found or 0}"}
+        if found is None:
             self.message_user(request, _("No comment has this email address."), messages.INFO)
         return HttpResponseRedirect(f"{request.path}?{urlencode(query)}")
 

@@ -82,6 +82,24 @@ def test_a_queue_view_counts_no_rows(moderator_client, seeded, status, django_as
         moderator_client.get(QUEUE, {"status": status})
 
 
+def test_a_queue_page_reads_the_kept_counts_once(moderator_client, seeded):
+    with CaptureQueriesContext(connection) as queries:
+        moderator_client.get(QUEUE, {"status": "pending", "article": seeded.pk})
+    # The paginator's count and the status filter's counts are the same figures.
+    assert sum("comments_commentstats" in q["sql"] for q in queries) == 1
+
+
+def test_an_author_filter_counts_its_selection_once(moderator_client, seeded):
+    comment = Comment.objects.filter(article=seeded).first()
+    with CaptureQueriesContext(connection) as queries:
+        response = moderator_client.get(QUEUE, {"status": "all", "same_author_as": f"email:{comment.pk}"})
+    # The filter and the author panel read the named comment once; the page count is the counts' sum.
+    assert sum(f'WHERE "comments_comment"."id" = {comment.pk} ' in q["sql"] for q in queries) == 1
+    paginator_count = 'SELECT COUNT(*) AS "__count" FROM "comments_comment" WHERE "comments_comment"."author_email_key"'
+    assert not [q["sql"] for q in queries if q["sql"].startswith(paginator_count)]
+    assert f'value="{comment.pk}"' in response.content.decode()
+
+
 def test_status_counts_and_pages_follow_the_kept_counts(moderator_client, seeded, settings):
     counts = dict(Comment.objects.filter(article=seeded).order_by().values_list("status").annotate(n=Count("pk")))
     filters = text_of(page(moderator_client.get(QUEUE, {"status": "all"})).find(".//*[@id='changelist-filter']"))

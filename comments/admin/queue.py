@@ -29,8 +29,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from .. import authors, privacy, search, transitions
 from ..models import SPAM_ORDER, Comment, CommentStats, ModerationEvent, Reason, Rejection, Report
@@ -177,7 +177,7 @@ class CommentCells:
 
     def action_checkbox(self, obj: Comment) -> SafeString:
         """Django's checkbox, as the same HTML without a widget rendered through the form renderer per row."""
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        label = format_html(cells.words()["select"], str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             ACTION_CHECKBOX_NAME,

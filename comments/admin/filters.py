@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import build_q_object_from_lookup_parameters
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -95,7 +96,10 @@ class StatusFilter(admin.SimpleListFilter):
             if spec is not self:
                 # Django lets queryset() return None ("no filtering"): ours never do, but this loop would break.
                 queryset = spec.queryset(self.request, queryset)  # type: ignore[assignment]
-        return dict(queryset.order_by().values_list("status").annotate(count=Count("pk")))
+        # Field lookups in the URL besides the filters (QueueChangeList), which may join rows more than once.
+        if lookups := getattr(changelist, "other_lookups", {}):
+            queryset = queryset.filter(build_q_object_from_lookup_parameters(lookups))
+        return dict(queryset.order_by().values_list("status").annotate(count=Count("pk", distinct=bool(lookups))))
 
 
 def kept_counts(request: HttpRequest) -> dict[str, int] | None:

@@ -113,8 +113,9 @@ def _author_emails(comments: QuerySet[Comment]) -> list[str]:
 class QueuePaginator(Paginator):
     """Pages of the queue without counting a million rows, and late pages without a long OFFSET.
 
-    The count is given (from CommentStats) or, for a search or an author filter, counted
-    over the selection. A page past the middle is read from the end, backwards.
+    The count is given (the status filter's, from CommentStats or one GROUP BY over the
+    selection) or, when the URL holds other field lookups, counted by Django. A page past
+    the middle is read from the end, backwards.
     """
 
     object_list: QuerySet[Comment]  # what get_paginator gives it
@@ -142,10 +143,19 @@ class QueuePaginator(Paginator):
 class QueueChangeList(ChangeList):
     """The changelist, plus each row's author record (approved and spam counts) in one query for the page."""
 
+    other_lookups: dict[str, Any]  # field lookups in the URL besides the filters (?author_name=…)
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        found = super().get_filters(request)
+        self.other_lookups = found[2]  # (filter specs, has filters, remaining lookup parameters, …)
+        return found
+
     def get_results(self, request: HttpRequest) -> None:
-        # The paginator's count is among the counts per status that the status filter shows: one query for both.
-        (status,) = (spec for spec in self.filter_specs if isinstance(spec, StatusFilter))
-        once(request)["count"] = status.selected_count(self)
+        # The paginator's count is among the counts per status that the status filter shows: one query for
+        # both. A lookup of its own in the URL may join rows more than once: then Django counts (distinct).
+        if not self.other_lookups:
+            (status,) = (spec for spec in self.filter_specs if isinstance(spec, StatusFilter))
+            once(request)["count"] = status.selected_count(self)
         super().get_results(request)
         keys = {comment.author_email_key for comment in self.result_list if comment.author_email_key}
         counts: dict[str, dict[str, int]] = defaultdict(dict)

@@ -10,6 +10,7 @@ count every comment holding each word, most of the index for a common word.
 """
 
 import re
+import unicodedata
 from collections import Counter
 from typing import Any
 
@@ -89,15 +90,26 @@ MATCH = re.compile("\x01(.*?)\x02", re.DOTALL)
 K1, B = 1.2, 0.75  # FTS5's bm25 parameters
 
 
-def _word_of(match: str, words: list[str]) -> str:
-    """The query word a match stands for: the one it shares the longest prefix with."""
+def _as_indexed(word: str) -> str:
+    """A word as the index compares it: case folded, accents removed (unicode61's remove_diacritics)."""
+    return "".join(char for char in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(char))
 
-    def shared(word: str) -> int:
-        return next(
+
+def _word_of(match: str, words: list[str]) -> str:
+    """The query word a match stands for: the same word, else the one it shares the longest prefix with.
+
+    The index stems words ("retinols" matches "retinol"); "skin" is the word skin, never skincare.
+    """
+    match = _as_indexed(match)
+
+    def likeness(word: str) -> tuple[bool, int]:
+        word = _as_indexed(word)
+        shared = next(
             (n for n, (a, b) in enumerate(zip(word, match, strict=False)) if a != b), min(len(word), len(match))
         )
+        return word == match, shared
 
-    return max(words, key=shared)
+    return max(words, key=likeness)
 
 
 def _bm25(rows: list[tuple[Any, ...]], words: list[str]) -> list[tuple[int, float]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -46,8 +46,8 @@ def words() -> dict[str, str]:
 
 
 def _join(parts: Iterable[SafeString | str]) -> SafeString:
-    """Parts already escaped (each from format_html), side by side."""
-    return mark_safe("".join(parts))  # every part is format_html's output
+    """The parts side by side, each escaped unless it is already safe (format_html's output)."""
+    return mark_safe("".join(map(conditional_escape, parts)))  # every part escaped or already safe
 
 
 def body(comment: Comment) -> SafeString:

@@ -10,6 +10,7 @@ with a table: the same tokens, which Django's middleware checks as its own.
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
 from django.middleware import csrf
 
 _CHARS = csrf.CSRF_ALLOWED_CHARS
@@ -38,5 +39,11 @@ def mask_secret(secret: str) -> str:
 
 def use_cheaper_tokens() -> None:
     """Make Django's CSRF middleware (get_token, rotate_token) draw and mask with the functions above."""
+    replaced = ("_get_new_csrf_string", "_mask_cipher_secret")
+    if missing := [name for name in replaced if not callable(getattr(csrf, name, None))]:
+        # A Django upgrade renamed them: replacing nothing would leave the page slow without a word.
+        raise ImproperlyConfigured(
+            f"django.middleware.csrf no longer has {', '.join(missing)}: update skinsite/csrf.py."
+        )
     csrf._get_new_csrf_string = new_csrf_string
     csrf._mask_cipher_secret = mask_secret

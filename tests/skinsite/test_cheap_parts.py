@@ -80,17 +80,41 @@ def test_the_process_cache_returns_the_stored_object_itself(fragments):
     assert fragments.get("key") is value
 
 
-def test_the_process_cache_adds_expires_culls_and_counts(fragments, settings):
+def test_the_process_cache_adds_only_what_it_lacks_and_counts(fragments):
     assert fragments.add("n", 1) is True
     assert fragments.add("n", 5) is False
     assert fragments.incr("n", 2) == 3
     assert fragments.get_or_set("other", "computed") == "computed"
+
+
+def test_the_process_cache_forgets_expired_and_deleted_entries(fragments):
     fragments.set("gone", "x", timeout=-1)
     assert fragments.get("gone", "missing") == "missing"
     with pytest.raises(ValueError, match="not found"):
         fragments.incr("gone")
+    fragments.set("n", 1)
     fragments.delete("n")
     assert fragments.get("n") is None
+
+
+def test_the_process_cache_drops_the_oldest_entries_past_its_size():
+    from skinsite.cache import ProcessMemoryCache
+
+    small = ProcessMemoryCache("test-small", {"OPTIONS": {"MAX_ENTRIES": 3, "CULL_FREQUENCY": 3}})
+    for n in range(4):
+        small.set(f"k{n}", n)
+    assert small.get("k3") == 3
+    assert small.get("k0") is None
+
+
+def test_a_renamed_django_function_stops_the_site_at_startup(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from skinsite.csrf import use_cheaper_tokens
+
+    monkeypatch.delattr(csrf, "_mask_cipher_secret")
+    with pytest.raises(ImproperlyConfigured, match="_mask_cipher_secret"):
+        use_cheaper_tokens()
 
 
 def test_the_process_cache_takes_any_key_without_memcached_warnings(fragments, recwarn):

@@ -16,19 +16,13 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.database import own_database_url, reset
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = int(os.environ.get("BENCH_QUEUE_SIZE", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
-
-
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path=parts.path + "_authors"))
-    return f"sqlite:///{ROOT / 'bench' / 'authors.sqlite3'}"
 
 
 os.environ.update(
@@ -40,24 +34,9 @@ os.environ.update(
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_FROM_FINDERS": "1",
         "DJANGO_LOG_LEVEL": "ERROR",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": own_database_url("_authors", ROOT / "bench" / "authors.sqlite3"),
     }
 )
-sys.path.insert(0, str(ROOT))
-
-
-def reset() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(urlsplit(url).path + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
-        admin.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
 
 
 def median_ms(function, runs=RUNS):
@@ -80,7 +59,7 @@ def explain(connection, sql):
 
 
 def main() -> None:
-    reset()
+    reset(os.environ["DATABASE_URL"])
     import django
 
     django.setup()

@@ -27,7 +27,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.database import own_database_url, reset
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -48,14 +50,6 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "skinsite.wsgi", "--workers", "2"]
 WRK = ["wrk", "--threads", "2", "--connections", "8", "--latency"]
 
 
-def bench_database_url():
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path=parts.path + "_bench"))
-    return f"sqlite:///{BENCH / 'bench.sqlite3'}"
-
-
 ENV = {
     "DJANGO_SETTINGS_MODULE": "skinsite.settings",
     "DJANGO_DEBUG": "0",
@@ -64,34 +58,17 @@ ENV = {
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_STATIC_ROOT": str(OUT / "static"),  # collectstatic'd and hashed, as `make serve` does
     "DJANGO_LOG_LEVEL": "ERROR",
-    "DATABASE_URL": bench_database_url(),
+    "DATABASE_URL": own_database_url("_bench", BENCH / "bench.sqlite3"),
     "DJANGO_TASKS_BACKEND": "database",  # as in production: posting only queues the moderators' email
     "COMMENTS_FLOOD_SECONDS": "0",  # the posting benchmark posts back to back
     "COMMENTS_MIN_SUBMIT_SECONDS": "0",
 }
 os.environ.update(ENV)
-sys.path.insert(0, str(ROOT))
-
-
-def reset_database():
-    url = ENV["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(urlsplit(url).path + suffix).unlink(missing_ok=True)
-        return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup():
     """A fresh bench database, migrated, and the static files collected; Django is set up."""
-    reset_database()
+    reset(ENV["DATABASE_URL"])
     import django
 
     django.setup()

@@ -96,14 +96,14 @@ def _as_indexed(word: str) -> str:
 
 
 def _word_of(match: str, words: list[str]) -> str:
-    """The query word a match stands for: the same word, else the one it shares the longest prefix with.
+    """The query word (of `words`, as indexed) a match stands for: the same word, else the one
+    it shares the longest prefix with.
 
     The index stems words ("retinols" matches "retinol"); "skin" is the word skin, never skincare.
     """
     match = _as_indexed(match)
 
     def likeness(word: str) -> tuple[bool, int]:
-        word = _as_indexed(word)
         shared = next(
             (n for n, (a, b) in enumerate(zip(word, match, strict=False)) if a != b), min(len(word), len(match))
         )
@@ -118,10 +118,9 @@ def _bm25(rows: list[tuple[Any, ...]], words: list[str]) -> list[tuple[int, floa
     Per word: its matches in the comment (name, email and text), saturated by K1 and set against
     the comment's length in tokens relative to the candidates' average. SQLite's bm25() also
     weighs each word by how few comments hold it, which counts them all: 20-100 ms for a word in
-    most of a million comments. A match is the query word it shares the longest prefix with
-    (the index stems words: "retinols" matches "retinol").
+    most of a million comments. Each match counts for the query word _word_of names.
     """
-    words = [word.casefold() for word in words]
+    words = [_as_indexed(word) for word in words]
     word_of: dict[str, str] = {}  # the same few spellings match again and again
     lengths, matches = [], []
     for _pk, *columns in rows:
@@ -134,7 +133,7 @@ def _bm25(rows: list[tuple[Any, ...]], words: list[str]) -> list[tuple[int, floa
         counts: Counter[str] = Counter()
         for match, n in found.items():
             if match not in word_of:
-                word_of[match] = _word_of(match.casefold(), words)
+                word_of[match] = _word_of(match, words)
             counts[word_of[match]] += n
         matches.append(counts)
     average = sum(lengths) / len(lengths) if lengths else 1

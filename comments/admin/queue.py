@@ -186,14 +186,7 @@ class CommentCells:
         return cells.status_cell(comment)
 
     def action_checkbox(self, obj: Comment) -> SafeString:
-        """Django's checkbox, as the same HTML without a widget rendered through the form renderer per row."""
-        label = format_html(cells.words()["select"], str(obj))
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            ACTION_CHECKBOX_NAME,
-            obj.pk,
-            label,
-        )
+        return cells.checkbox(obj)
 
 
 @admin.register(Comment)

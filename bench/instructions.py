@@ -1,4 +1,4 @@
-"""Instructions per request of the article page and of its limit, by valgrind: `python bench/instructions.py [N]`.
+"""Instructions per request of the page and of its limit, by valgrind: `.venv/bin/python bench/instructions.py [N]`.
 
 Timings move with whatever else the machine does; instruction counts do not. This seeds the
 bench database with one article of N comments (10,000 by default), keeps the page's bytes for
